@@ -1,0 +1,87 @@
+"""Build the knowledge graph: the ontology and data files, one named graph per file."""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from imet_kg.namespaces import GRAPH, bind_prefixes
+from imet_kg.paths import DATA_DIR, ONTOLOGY_DIR, SHAPES_FILE
+from imet_kg.rdf_io import RDF_FORMATS, parse_into
+from imet_kg.store import Backend, new_dataset
+
+
+def graph_iri(path: Path) -> URIRef:
+    """Name the named graph a file is loaded into: ``…/id/graph/<file stem>``."""
+    return GRAPH[path.stem]
+
+
+def knowledge_graph_files(
+    ontology_dir: Path = ONTOLOGY_DIR, data_dir: Path = DATA_DIR
+) -> list[Path]:
+    """List the files that make up the knowledge graph, in a fixed order.
+
+    The ontology's RDF files come first, then the data files, each folder sorted by name. SHACL
+    shapes (``*-shapes.ttl``) are validation input, not part of the graph.
+    """
+    files: list[Path] = []
+    for folder in (ontology_dir, data_dir):
+        files.extend(
+            path
+            for path in sorted(folder.iterdir())
+            if path.suffix in RDF_FORMATS
+            and path.suffix != ".jsonld"  # ontology/context.jsonld is a JSON-LD context, not data
+            and not path.name.endswith("-shapes.ttl")
+        )
+    return files
+
+
+def load_files(paths: Iterable[Path], backend: Backend = "memory") -> Dataset:
+    """Load RDF files into a new dataset, each file into its own named graph.
+
+    Args:
+        paths: RDF files; the format comes from each file's extension.
+        backend: the store backend (see :func:`imet_kg.store.new_dataset`).
+
+    Returns:
+        The dataset; its default graph is the union of the files.
+
+    Raises:
+        InputError: if a file is missing, has an unknown extension or does not parse (the message
+            names the file and line).
+    """
+    dataset = new_dataset(backend)
+    for path in paths:
+        parse_into(dataset.graph(graph_iri(path)), path)
+    return dataset
+
+
+def build_graph(
+    ontology_dir: Path = ONTOLOGY_DIR, data_dir: Path = DATA_DIR, backend: Backend = "memory"
+) -> Dataset:
+    """Build the IMET knowledge graph from the shipped (or given) ontology and data folders.
+
+    Args:
+        ontology_dir: folder of the ontology's Turtle files.
+        data_dir: folder of the data's Turtle files.
+        backend: the store backend.
+
+    Returns:
+        A dataset with one named graph per file; query it directly for the union.
+    """
+    return load_files(knowledge_graph_files(ontology_dir, data_dir), backend)
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    """Copy every named graph of ``dataset`` into one plain graph (for SHACL and triple exports)."""
+    union = bind_prefixes(Graph())
+    for triple in dataset.triples((None, None, None)):
+        union.add(triple)
+    return union
+
+
+def load_shapes(path: Path = SHAPES_FILE) -> Graph:
+    """Load the SHACL shapes graph."""
+    shapes = bind_prefixes(Graph())
+    parse_into(shapes, path)
+    return shapes
