@@ -16,24 +16,26 @@ def graph_iri(path: Path) -> URIRef:
     return GRAPH[path.stem]
 
 
+def _rdf_files(folder: Path) -> list[Path]:
+    return [
+        path
+        for path in sorted(folder.iterdir())
+        if path.suffix in RDF_FORMATS
+        and path.suffix != ".jsonld"  # ontology/context.jsonld is a JSON-LD context, not data
+        and not path.name.endswith("-shapes.ttl")  # shapes are validation input, not graph
+    ]
+
+
+def ontology_files(ontology_dir: Path = ONTOLOGY_DIR) -> list[Path]:
+    """List the ontology's RDF files (terms and code lists, not the shapes), sorted by name."""
+    return _rdf_files(ontology_dir)
+
+
 def knowledge_graph_files(
     ontology_dir: Path = ONTOLOGY_DIR, data_dir: Path = DATA_DIR
 ) -> list[Path]:
-    """List the files that make up the knowledge graph, in a fixed order.
-
-    The ontology's RDF files come first, then the data files, each folder sorted by name. SHACL
-    shapes (``*-shapes.ttl``) are validation input, not part of the graph.
-    """
-    files: list[Path] = []
-    for folder in (ontology_dir, data_dir):
-        files.extend(
-            path
-            for path in sorted(folder.iterdir())
-            if path.suffix in RDF_FORMATS
-            and path.suffix != ".jsonld"  # ontology/context.jsonld is a JSON-LD context, not data
-            and not path.name.endswith("-shapes.ttl")
-        )
-    return files
+    """List the files that make up the knowledge graph: the ontology's, then the data's, sorted."""
+    return ontology_files(ontology_dir) + _rdf_files(data_dir)
 
 
 def load_files(paths: Iterable[Path], backend: Backend = "memory") -> Dataset:

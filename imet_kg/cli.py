@@ -1,0 +1,207 @@
+"""The ``imet-kg`` command line: a thin layer over the library's functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from imet_kg import __version__
+from imet_kg.build import build_release
+from imet_kg.errors import ImetKgError
+from imet_kg.export import EXPORT_FORMATS, export_dataset
+from imet_kg.graph import build_graph, load_files, ontology_files
+from imet_kg.paths import DEFAULT_OUT_DIR, QUERIES_DIR
+from imet_kg.queries import find_query, load_queries, run_query
+from imet_kg.results import RESULT_FORMATS, render_result
+from imet_kg.validation import validate
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"imet-kg: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _reports_errors(command: Callable) -> Callable:
+    """Turn the library's errors into one line on stderr and exit code 2."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ImetKgError as exc:
+            _fail(str(exc))
+        except OSError as exc:  # e.g. an output folder that cannot be written
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+
+    return wrapper
+
+
+def _write(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        from imet_kg.rdf_io import write_atomic
+
+        write_atomic(out, data)
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
+        params[name.strip()] = value
+    return params
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="imet-kg")
+def cli() -> None:
+    """IMET-KG: a knowledge graph of the US International Military Education and Training program.
+
+    Build, validate, query and export the graph of the IMET program and the statute that governs
+    it (Foreign Assistance Act of 1961, Part II, Chapter 5; 22 U.S.C. 2347-2347h).
+    Exit codes: 0 success, 1 validation violations, 2 bad input or other error.
+    """
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT_DIR,
+    show_default=True,
+    help="Folder for the release files.",
+)
+@_reports_errors
+def build(out: Path) -> None:
+    """Build the graph, validate it, and write the release to OUT.
+
+    Writes the graph as Turtle, JSON-LD, N-Triples and TriG, the validation report (Turtle and
+    text), and each saved query's result (CSV, or Turtle for CONSTRUCT). Nothing but the report is
+    written when the graph does not conform.
+    """
+    summary = build_release(out, progress=lambda message: click.echo(message, err=True))
+    click.echo(summary.text())
+    sys.exit(EXIT_OK if summary.conforms else EXIT_VIOLATIONS)
+
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format: readable text, the SHACL report graph, or JSON.",
+)
+@_reports_errors
+def validate_command(paths: tuple[Path, ...], fmt: str) -> None:
+    """Validate the shipped graph, or the given RDF files, against the shipped SHACL shapes.
+
+    Each file's format comes from its extension (.ttl .nt .nq .trig .jsonld .rdf). The shipped
+    ontology is validated with the files, so class targets see its subclass axioms. Reading a file
+    never makes a network request. Exit 0 conforms, 1 violations, 2 unreadable input.
+    """
+    dataset = load_files([*ontology_files(), *paths]) if paths else build_graph()
+    result = validate(dataset)
+    if fmt == "turtle":
+        _write(result.report_graph.serialize(format="turtle").encode(), None)
+    elif fmt == "json":
+        issues = [issue.__dict__ | {"graphs": list(issue.graphs)} for issue in result.issues]
+        payload = {"conforms": result.conforms, "issues": issues}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.text, nl=False)
+    sys.exit(EXIT_OK if result.conforms else EXIT_VIOLATIONS)
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a query parameter (repeatable); see `imet-kg queries`.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS),
+    default="table",
+    show_default=True,
+    help="SELECT/ASK: table, csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.",
+)
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@_reports_errors
+def query(query: str, params: tuple[str, ...], fmt: str, out: Path | None) -> None:
+    """Run a saved query (by NAME, e.g. purposes) or a .rq file (by PATH) on the graph."""
+    saved = find_query(query, QUERIES_DIR)
+    values = _parse_params(params)
+    saved.bindings(values)  # reject bad parameters before the graph is built
+    result = run_query(build_graph(), saved, values)
+    _write(render_result(result, fmt), out)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@_reports_errors
+def queries(fmt: str) -> None:
+    """List the saved queries with their summaries and parameters."""
+    saved = load_queries(QUERIES_DIR)
+    if fmt == "json":
+        listing = [
+            {"name": q.name, "summary": q.summary, "params": [p.as_dict() for p in q.params]}
+            for q in saved
+        ]
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    width = max(len(q.name) for q in saved)
+    for q in saved:
+        click.echo(f"{q.name.ljust(width)}  {q.summary}")
+        for p in q.params:
+            default = f" (default {p.default})" if p.default is not None else " (required)"
+            click.echo(f"{'':{width}}    --param {p.name}=<{p.type}>{default}")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="turtle",
+    show_default=True,
+    help="Triple formats carry the union; trig and nquads keep one named graph per source file.",
+)
+@click.option(
+    "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
+@_reports_errors
+def export(fmt: str, out: Path | None) -> None:
+    """Export the whole graph (ontology and data) in a standard RDF format."""
+    from imet_kg.build import load_context
+
+    export_dataset(build_graph(), fmt, out, context=load_context())
+
+
+def main() -> None:
+    """Entry point of the ``imet-kg`` script."""
+    cli(prog_name="imet-kg")
