@@ -4,63 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 
 import click
 
 from imet_kg import __version__
 from imet_kg.build import build_release
-from imet_kg.errors import ImetKgError
+from imet_kg.cli_support import (
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    parse_params,
+    reports_errors,
+    write_output,
+)
 from imet_kg.export import EXPORT_FORMATS, export_dataset
 from imet_kg.graph import build_graph, load_files, ontology_files
 from imet_kg.paths import DEFAULT_OUT_DIR, QUERIES_DIR
 from imet_kg.queries import find_query, load_queries, run_query
 from imet_kg.results import RESULT_FORMATS, render_result
 from imet_kg.validation import validate
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
-
-
-def _fail(message: str) -> None:
-    click.echo(f"imet-kg: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
-
-
-def _reports_errors(command: Callable) -> Callable:
-    """Turn the library's errors into one line on stderr and exit code 2."""
-
-    @wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except ImetKgError as exc:
-            _fail(str(exc))
-        except OSError as exc:  # e.g. an output folder that cannot be written
-            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
-
-    return wrapper
-
-
-def _write(data: bytes, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        from imet_kg.rdf_io import write_atomic
-
-        write_atomic(out, data)
-
-
-def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    params = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
-        params[name.strip()] = value
-    return params
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,7 +44,7 @@ def cli() -> None:
     show_default=True,
     help="Folder for the release files.",
 )
-@_reports_errors
+@reports_errors
 def build(out: Path) -> None:
     """Build the graph, validate it, and write the release to OUT.
 
@@ -105,7 +67,7 @@ def build(out: Path) -> None:
     show_default=True,
     help="Report format: readable text, the SHACL report graph, or JSON.",
 )
-@_reports_errors
+@reports_errors
 def validate_command(paths: tuple[Path, ...], fmt: str) -> None:
     """Validate the shipped graph, or the given RDF files, against the shipped SHACL shapes.
 
@@ -116,7 +78,7 @@ def validate_command(paths: tuple[Path, ...], fmt: str) -> None:
     dataset = load_files([*ontology_files(), *paths]) if paths else build_graph()
     result = validate(dataset)
     if fmt == "turtle":
-        _write(result.report_graph.serialize(format="turtle").encode(), None)
+        write_output(result.report_graph.serialize(format="turtle").encode(), None)
     elif fmt == "json":
         issues = [issue.__dict__ | {"graphs": list(issue.graphs)} for issue in result.issues]
         payload = {"conforms": result.conforms, "issues": issues}
@@ -145,14 +107,14 @@ def validate_command(paths: tuple[Path, ...], fmt: str) -> None:
     help="SELECT/ASK: table, csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.",
 )
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
-@_reports_errors
+@reports_errors
 def query(query: str, params: tuple[str, ...], fmt: str, out: Path | None) -> None:
     """Run a saved query (by NAME, e.g. purposes) or a .rq file (by PATH) on the graph."""
     saved = find_query(query, QUERIES_DIR)
-    values = _parse_params(params)
+    values = parse_params(params)
     saved.bindings(values)  # reject bad parameters before the graph is built
     result = run_query(build_graph(), saved, values)
-    _write(render_result(result, fmt), out)
+    write_output(render_result(result, fmt), out)
 
 
 @cli.command()
@@ -163,7 +125,7 @@ def query(query: str, params: tuple[str, ...], fmt: str, out: Path | None) -> No
     default="table",
     show_default=True,
 )
-@_reports_errors
+@reports_errors
 def queries(fmt: str) -> None:
     """List the saved queries with their summaries and parameters."""
     saved = load_queries(QUERIES_DIR)
@@ -194,12 +156,15 @@ def queries(fmt: str) -> None:
 @click.option(
     "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
-@_reports_errors
+@reports_errors
 def export(fmt: str, out: Path | None) -> None:
     """Export the whole graph (ontology and data) in a standard RDF format."""
     from imet_kg.build import load_context
 
     export_dataset(build_graph(), fmt, out, context=load_context())
+
+
+# Command groups that live in their own modules are registered here.
 
 
 def main() -> None:

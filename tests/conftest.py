@@ -1,0 +1,100 @@
+"""Shared fixtures: paths built from this file, the shipped graph, and real local SPARQL servers."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def graph():
+    """The shipped knowledge graph (built once per test session; do not modify it)."""
+    from imet_kg.graph import build_graph
+
+    return build_graph()
+
+
+def free_port() -> int:
+    """Ask the OS for a free TCP port on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 20.0) -> None:
+    """Poll ``url`` until it answers (any HTTP status) or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return  # the server answered
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no answer from {url} after {timeout} s") from None
+            time.sleep(0.05)
+
+
+@dataclass(frozen=True)
+class OxigraphServer:
+    """A running ``oxigraph serve`` on 127.0.0.1 (in memory)."""
+
+    base: str
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base}/query"
+
+    @property
+    def update_url(self) -> str:
+        return f"{self.base}/update"
+
+    @property
+    def store_url(self) -> str:
+        return f"{self.base}/store"
+
+
+@pytest.fixture
+def oxigraph_server_factory() -> Iterator[Callable[..., OxigraphServer]]:
+    """Start real Oxigraph servers (the `oxigraph` PyPI package's CLI) on free local ports.
+
+    Call the factory with ``union_default_graph=True`` for a server whose default graph is the
+    union of the named graphs. Every server started is stopped at the end of the test.
+    """
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the `oxigraph` command is missing: pip install -e '.[test]'")
+    processes: list[subprocess.Popen] = []
+
+    def start(union_default_graph: bool = False) -> OxigraphServer:
+        port = free_port()
+        command = [binary, "serve", "--bind", f"127.0.0.1:{port}"]
+        if union_default_graph:
+            command.append("--union-default-graph")
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{base}/query?query=ASK%7B%7D")
+        return OxigraphServer(base)
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
