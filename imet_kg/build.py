@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF, SH
 from imet_kg.export import export_dataset
 from imet_kg.graph import build_graph, load_shapes
 from imet_kg.namespaces import IMET, IMETSH
-from imet_kg.paths import JSONLD_CONTEXT_FILE, QUERIES_DIR
+from imet_kg.paths import DATA_DIR, JSONLD_CONTEXT_FILE, ONTOLOGY_DIR, QUERIES_DIR, SHAPES_FILE
 from imet_kg.queries import load_queries, run_query
 from imet_kg.rdf_io import write_atomic
 from imet_kg.results import render_result
@@ -65,7 +65,12 @@ def count_classes(dataset: Dataset) -> int:
     return sum(1 for c in dataset.subjects(RDF.type, OWL.Class) if str(c).startswith(str(IMET)))
 
 
-def build_release(out: Path, progress: Callable[[str], None] = lambda _: None) -> BuildSummary:
+def build_release(
+    out: Path,
+    progress: Callable[[str], None] = lambda _: None,
+    ontology_dir: Path = ONTOLOGY_DIR,
+    data_dir: Path = DATA_DIR,
+) -> BuildSummary:
     """Build, validate and write the release files into ``out``.
 
     Each file is written atomically (a temporary file renamed into place), so an interrupted build
@@ -75,16 +80,18 @@ def build_release(out: Path, progress: Callable[[str], None] = lambda _: None) -
     Args:
         out: the release folder (created if missing).
         progress: called with a short message at each step.
+        ontology_dir: the ontology folder (default: the shipped one).
+        data_dir: the data folder (default: the shipped one).
 
     Returns:
         A :class:`BuildSummary`.
     """
     started = time.perf_counter()
     progress("loading ontology and data ...")
-    dataset = build_graph()
+    dataset = build_graph(ontology_dir, data_dir)
     progress(f"  {len(dataset)} triples in {len(list(dataset.graphs())) - 1} named graphs")
     progress("validating against the SHACL shapes ...")
-    shapes = load_shapes()
+    shapes = load_shapes(ontology_dir / SHAPES_FILE.name)
     result = validate(dataset, shapes)
     files = []
 

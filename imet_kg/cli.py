@@ -11,6 +11,7 @@ import click
 from imet_kg import __version__
 from imet_kg.build import build_release
 from imet_kg.cli_support import (
+    EXIT_ERROR,
     EXIT_OK,
     EXIT_VIOLATIONS,
     parse_params,
@@ -19,7 +20,7 @@ from imet_kg.cli_support import (
 )
 from imet_kg.export import EXPORT_FORMATS, export_dataset
 from imet_kg.graph import build_graph, load_files, ontology_files
-from imet_kg.paths import DEFAULT_OUT_DIR, QUERIES_DIR
+from imet_kg.paths import DATA_DIR, DEFAULT_OUT_DIR, QUERIES_DIR
 from imet_kg.queries import find_query, load_queries, run_query
 from imet_kg.results import RESULT_FORMATS, render_result
 from imet_kg.validation import validate
@@ -44,15 +45,24 @@ def cli() -> None:
     show_default=True,
     help="Folder for the release files.",
 )
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DATA_DIR,
+    help="Data folder to build from (default: the shipped data).",
+)
 @reports_errors
-def build(out: Path) -> None:
+def build(out: Path, data_dir: Path) -> None:
     """Build the graph, validate it, and write the release to OUT.
 
     Writes the graph as Turtle, JSON-LD, N-Triples and TriG, the validation report (Turtle and
     text), and each saved query's result (CSV, or Turtle for CONSTRUCT). Nothing but the report is
     written when the graph does not conform.
     """
-    summary = build_release(out, progress=lambda message: click.echo(message, err=True))
+    summary = build_release(
+        out, progress=lambda message: click.echo(message, err=True), data_dir=data_dir
+    )
     click.echo(summary.text())
     sys.exit(EXIT_OK if summary.conforms else EXIT_VIOLATIONS)
 
@@ -168,5 +178,17 @@ def export(fmt: str, out: Path | None) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``imet-kg`` script."""
-    cli(prog_name="imet-kg")
+    """Entry point of the ``imet-kg`` script: usage errors, too, end in one line and exit 2."""
+    try:
+        code = cli.main(prog_name="imet-kg", standalone_mode=False)
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(f"imet-kg: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as exc:
+        click.echo(f"imet-kg: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("imet-kg: aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

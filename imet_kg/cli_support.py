@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from imet_kg.errors import ImetKgError
+from imet_kg.errors import ImetKgError, QueryError
 from imet_kg.rdf_io import write_atomic
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -49,12 +49,12 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     """Turn ``--param NAME=VALUE`` options into a dict.
 
     Raises:
-        click.BadParameter: for an option without ``=`` or without a name.
+        QueryError: for an option without ``=`` or without a name.
     """
     params = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
+            raise QueryError(f"--param {pair!r} is not NAME=VALUE")
         params[name.strip()] = value
     return params

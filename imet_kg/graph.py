@@ -3,7 +3,8 @@
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
 from imet_kg.namespaces import GRAPH, bind_prefixes
 from imet_kg.paths import DATA_DIR, ONTOLOGY_DIR, SHAPES_FILE
@@ -75,10 +76,17 @@ def build_graph(
 
 
 def union_graph(dataset: Dataset) -> Graph:
-    """Copy every named graph of ``dataset`` into one plain graph (for SHACL and triple exports)."""
+    """Copy every named graph of ``dataset`` into one in-memory graph (for SHACL and exports).
+
+    Plain string literals are written the same way whatever the store: Oxigraph returns
+    ``"x"^^xsd:string`` where rdflib has ``"x"`` (the same RDF 1.1 term), and rdflib compares them
+    as different, which would make ``sh:in`` and isomorphism checks disagree between backends.
+    """
     union = bind_prefixes(Graph())
-    for triple in dataset.triples((None, None, None)):
-        union.add(triple)
+    for s, p, o in dataset.triples((None, None, None)):
+        if isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))
+        union.add((s, p, o))
     return union
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.query import Result
@@ -70,9 +71,7 @@ def _render_select(result: Result, fmt: str) -> bytes:
             json.dumps(_results_json(variables, rows), indent=2, ensure_ascii=False) + "\n"
         ).encode()
     if fmt == "xml":
-        buffer = io.BytesIO()
-        result.serialize(buffer, format="xml")
-        return buffer.getvalue()
+        return _results_xml(variables, rows)
     if fmt == "tsv":
         lines = ["\t".join(f"?{v}" for v in variables)]
         lines += ["\t".join(_tsv_term(term) for term in row) for row in rows]
@@ -100,6 +99,39 @@ def _results_json(variables: list[str], rows: list[list]) -> dict:
                 binding[name] = value
         bindings.append(binding)
     return {"head": {"vars": variables}, "results": {"bindings": bindings}}
+
+
+def _results_xml(variables: list[str], rows: list[list]) -> bytes:
+    # rdflib's XML results writer fails on unbound variables; this one leaves them out, as the
+    # W3C format says.
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+        "  <head>",
+        *(f"    <variable name={quoteattr(v)}/>" for v in variables),
+        "  </head>",
+        "  <results>",
+    ]
+    for row in rows:
+        out.append("    <result>")
+        for name, term in zip(variables, row, strict=True):
+            if term is None:
+                continue
+            if isinstance(term, URIRef):
+                value = f"<uri>{escape(str(term))}</uri>"
+            elif isinstance(term, BNode):
+                value = f"<bnode>{escape(str(term))}</bnode>"
+            else:
+                attrs = ""
+                if term.language:
+                    attrs = f" xml:lang={quoteattr(term.language)}"
+                elif term.datatype:
+                    attrs = f" datatype={quoteattr(str(term.datatype))}"
+                value = f"<literal{attrs}>{escape(str(term))}</literal>"
+            out.append(f"      <binding name={quoteattr(name)}>{value}</binding>")
+        out.append("    </result>")
+    out += ["  </results>", "</sparql>", ""]
+    return "\n".join(out).encode("utf-8")
 
 
 def _tsv_term(term) -> str:

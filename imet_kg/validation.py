@@ -170,13 +170,9 @@ def _graphs_describing(dataset: Dataset | None, node) -> tuple[str, ...]:
     if dataset is None or node is None:
         return ()
     default = dataset.default_graph.identifier
-    return tuple(
-        sorted(
-            str(ctx.identifier)
-            for ctx in dataset.contexts((node, None, None))
-            if ctx.identifier != default
-        )
-    )
+    # quads() names the graph of each triple; contexts() answers the union default graph here.
+    graphs = {str(g) for _, _, _, g in dataset.quads((node, None, None, None)) if g != default}
+    return tuple(sorted(graphs))
 
 
 def format_report(conforms: bool, issues: tuple[ValidationIssue, ...]) -> str:
