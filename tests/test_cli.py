@@ -1,4 +1,4 @@
-"""The imet-kg command line: exit codes, one-line errors, parseable output, no half-written files."""
+"""The imet-kg command line: exit codes, one-line errors, parseable output, no partial files."""
 
 from __future__ import annotations
 
