@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, SKOS, NamespaceManager
 from rdflib.plugins.sparql import processor as sparql_processor
 
 from imet_kg.graph import load_shapes, union_graph
@@ -24,10 +25,11 @@ class ValidationIssue:
         severity: "Violation", "Warning" or "Info".
         focus_node: the node that broke the rule.
         focus_label: its rdfs:label or skos:prefLabel, if it has one.
-        path: the property path, when the rule is about one property.
+        path: the property path, when the rule is about one property (SPARQL property-path syntax).
         value: the offending value, when the report gives one.
         message: the shape's English message.
         shape: the IRI of the shape that produced the result (imetsh:Snn-...).
+        constraint: the SHACL constraint component that failed, e.g. sh:MinCountConstraintComponent.
         graphs: the named graphs (files) that describe the focus node.
     """
 
@@ -38,6 +40,7 @@ class ValidationIssue:
     value: str | None
     message: str
     shape: str | None
+    constraint: str | None = None
     graphs: tuple[str, ...] = ()
 
 
@@ -123,21 +126,24 @@ def _sparql_parse_cache() -> Iterator[None]:
 
 
 def _issues(report: Graph, data: Graph, dataset: Dataset | None) -> tuple[ValidationIssue, ...]:
+    names = _prefixes(data)
     issues = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
         severity = report.value(result, SH.resultSeverity)
+        component = report.value(result, SH.sourceConstraintComponent)
         issues.append(
             ValidationIssue(
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                focus_node=_show(data, focus),
+                focus_node=_show(names, focus),
                 focus_label=_label(data, focus),
-                path=_show(data, path) if path is not None else None,
-                value=_show(data, value) if value is not None else None,
+                path=_show_path(report, names, path) if path is not None else None,
+                value=_show(names, value) if value is not None else None,
                 message=str(report.value(result, SH.resultMessage) or ""),
-                shape=_show(data, report.value(result, SH.sourceShape)),
+                shape=_show(names, report.value(result, SH.sourceShape)),
+                constraint=_show(names, component) if component is not None else None,
                 graphs=_graphs_describing(dataset, focus),
             )
         )
@@ -146,17 +152,49 @@ def _issues(report: Graph, data: Graph, dataset: Dataset | None) -> tuple[Valida
     return tuple(issues)
 
 
-def _show(graph: Graph, node) -> str:
+def _prefixes(data: Graph) -> NamespaceManager:
+    # The project's prefixes first (so shapes read imetsh:...), then the data's own (cw:, fx:, ...).
+    names = bind_prefixes(Graph()).namespace_manager
+    taken = {prefix for prefix, _ in names.namespaces()}
+    for prefix, namespace in data.namespaces():
+        if prefix and prefix not in taken:
+            names.bind(prefix, namespace, override=False)
+    return names
+
+
+def _show(names: NamespaceManager, node) -> str:
     if node is None:
         return ""
     if isinstance(node, URIRef):
         try:
-            return graph.namespace_manager.normalizeUri(node)
+            return names.normalizeUri(node)
         except Exception:  # an IRI no prefix can shorten
             return f"<{node}>"
     if isinstance(node, Literal):
-        return node.n3(graph.namespace_manager)
+        return node.n3(names)
     return str(node)
+
+
+def _show_path(report: Graph, names: NamespaceManager, path) -> str:
+    """Write a SHACL property path (IRI, sequence, inverse, alternative, ...) as SPARQL does."""
+    if isinstance(path, URIRef):
+        return _show(names, path)
+    if (path, RDF.first, None) in report:
+        return "/".join(_show_path(report, names, step) for step in Collection(report, path))
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = report.value(path, predicate)
+        if inner is not None:
+            return template.format(_show_path(report, names, inner))
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        steps = (_show_path(report, names, step) for step in Collection(report, alternatives))
+        return "(" + "|".join(steps) + ")"
+    return str(path)
 
 
 def _label(graph: Graph, node) -> str | None:
@@ -194,6 +232,8 @@ def format_report(conforms: bool, issues: tuple[ValidationIssue, ...]) -> str:
             lines.append(f"  value:      {issue.value}")
         if issue.shape:
             lines.append(f"  shape:      {issue.shape}")
+        if issue.constraint:
+            lines.append(f"  constraint: {issue.constraint}")
         for graph_iri in issue.graphs:
             lines.append(f"  described in graph: {graph_iri}")
     return "\n".join(lines) + "\n"
