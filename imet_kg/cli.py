@@ -22,6 +22,7 @@ from imet_kg.export import EXPORT_FORMATS, export_dataset
 from imet_kg.graph import build_graph, load_files, ontology_files
 from imet_kg.paths import DATA_DIR, DEFAULT_OUT_DIR, QUERIES_DIR
 from imet_kg.queries import find_query, load_queries, run_query
+from imet_kg.remote import AUTH_SCHEMES, DEFAULT_TIMEOUT, RemoteStore, credentials, push_dataset
 from imet_kg.results import RESULT_FORMATS, render_result
 from imet_kg.validation import validate
 
@@ -67,6 +68,47 @@ def build(out: Path, data_dir: Path) -> None:
     sys.exit(EXIT_OK if summary.conforms else EXIT_VIOLATIONS)
 
 
+def store_options(url_option: str, url_help: str):
+    """Add the options for talking to a remote store: its URL, credentials and a timeout."""
+
+    def decorate(command):
+        options = [
+            click.option(url_option, "url", metavar="URL", help=url_help),
+            click.option(
+                "--user", envvar="IMET_KG_USER", help="Account on the store [$IMET_KG_USER]."
+            ),
+            click.option(
+                "--password", envvar="IMET_KG_PASSWORD", help="Its password [$IMET_KG_PASSWORD]."
+            ),
+            click.option(
+                "--auth",
+                type=click.Choice(AUTH_SCHEMES),
+                default="basic",
+                show_default=True,
+                help="HTTP authentication (Virtuoso's /sparql-auth and GSP endpoints use digest).",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0, min_open=True),
+                default=DEFAULT_TIMEOUT,
+                show_default=True,
+                metavar="SECONDS",
+                help="Give up when the store does not answer within this time.",
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+ENDPOINT_HELP = (
+    "Run on a remote SPARQL store instead: its query endpoint (Oxigraph /query, Virtuoso /sparql, "
+    "Fuseki /DATASET/query, GraphDB /repositories/ID)."
+)
+
+
 @cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -77,15 +119,31 @@ def build(out: Path, data_dir: Path) -> None:
     show_default=True,
     help="Report format: readable text, the SHACL report graph, or JSON.",
 )
+@store_options("--endpoint", ENDPOINT_HELP)
 @reports_errors
-def validate_command(paths: tuple[Path, ...], fmt: str) -> None:
+def validate_command(
+    paths: tuple[Path, ...],
+    fmt: str,
+    url: str | None,
+    user: str | None,
+    password: str | None,
+    auth: str,
+    timeout: float,
+) -> None:
     """Validate the shipped graph, or the given RDF files, against the shipped SHACL shapes.
 
     Each file's format comes from its extension (.ttl .nt .nq .trig .jsonld .rdf). The shipped
     ontology is validated with the files, so class targets see its subclass axioms. Reading a file
-    never makes a network request. Exit 0 conforms, 1 violations, 2 unreadable input.
+    never makes a network request. With --endpoint, the graph is fetched from a store that
+    `imet-kg push` loaded (with the shipped ontology where the store lacks it) and validated here.
+    Exit 0 conforms, 1 violations, 2 unreadable input or a store that fails.
     """
-    dataset = load_files([*ontology_files(), *paths]) if paths else build_graph()
+    if url and paths:
+        raise click.UsageError("give FILES or --endpoint, not both")
+    if url:
+        dataset = RemoteStore(url, user, password, auth, timeout).fetch_for_validation()
+    else:
+        dataset = load_files([*ontology_files(), *paths]) if paths else build_graph()
     result = validate(dataset)
     if fmt == "turtle":
         write_output(result.report_graph.serialize(format="turtle").encode(), None)
@@ -117,13 +175,31 @@ def validate_command(paths: tuple[Path, ...], fmt: str) -> None:
     help="SELECT/ASK: table, csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.",
 )
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@store_options("--endpoint", ENDPOINT_HELP)
 @reports_errors
-def query(query: str, params: tuple[str, ...], fmt: str, out: Path | None) -> None:
-    """Run a saved query (by NAME, e.g. purposes) or a .rq file (by PATH) on the graph."""
+def query(
+    query: str,
+    params: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    url: str | None,
+    user: str | None,
+    password: str | None,
+    auth: str,
+    timeout: float,
+) -> None:
+    """Run a saved query (by NAME, e.g. purposes) or a .rq file (by PATH) on the graph.
+
+    With --endpoint it runs on a remote SPARQL store instead, over the union of the graphs that
+    `imet-kg push` put there (or the store's default graph if there are none).
+    """
     saved = find_query(query, QUERIES_DIR)
     values = parse_params(params)
     saved.bindings(values)  # reject bad parameters before the graph is built
-    result = run_query(build_graph(), saved, values)
+    if url:
+        result = RemoteStore(url, user, password, auth, timeout).run(saved, values)
+    else:
+        result = run_query(build_graph(), saved, values)
     write_output(render_result(result, fmt), out)
 
 
@@ -174,7 +250,32 @@ def export(fmt: str, out: Path | None) -> None:
     export_dataset(build_graph(), fmt, out, context=load_context())
 
 
+@cli.command()
+@store_options(
+    "--gsp",
+    "The store's Graph Store Protocol endpoint (Oxigraph /store, Virtuoso "
+    "/sparql-graph-crud-auth, Fuseki /DATASET/data, GraphDB /repositories/ID/rdf-graphs/service).",
+)
+@reports_errors
+def push(
+    url: str | None, user: str | None, password: str | None, auth: str, timeout: float
+) -> None:
+    """Upload the graph to a SPARQL 1.1 store, one named graph per source file.
+
+    Each graph (https://w3id.org/imet-kg/id/graph/<file>) replaces the store's graph of that name
+    (HTTP PUT), so pushing again leaves the store as it was; the store's other graphs stay.
+    Query it with `imet-kg query NAME --endpoint URL`.
+    """
+    if not url:
+        raise click.UsageError("--gsp URL is required")
+    report = push_dataset(build_graph(), url, credentials(user, password, auth), timeout)
+    click.echo(report.text(), nl=False)
+
+
 # Command groups that live in their own modules are registered here.
+from imet_kg.cli_links import links  # noqa: E402
+
+cli.add_command(links)
 
 
 def main() -> None:

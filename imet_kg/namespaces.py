@@ -12,6 +12,10 @@ GRAPH = Namespace(BASE + "id/graph/")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+# Link sets: SSSOM mapping records, their justifications (SEMAPV), and VoID dataset descriptions.
+SSSOM = Namespace("https://w3id.org/sssom/")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+VOID = Namespace("http://rdfs.org/ns/void#")
 
 PREFIXES: dict[str, Namespace] = {
     "imet": IMET,
@@ -31,6 +35,9 @@ PREFIXES: dict[str, Namespace] = {
     "time": TIME,
     "xsd": XSD,
     "foaf": FOAF,
+    "sssom": SSSOM,
+    "semapv": SEMAPV,
+    "void": VOID,
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.plugins.sparql.parser import parseQuery
 
 from imet_kg.errors import QueryError
@@ -142,6 +142,11 @@ def test_amendment_history(graph):
     assert "Pub. L. 107-228" not in laws  # it changed 548 and 549, not 541
     s549 = rows(graph, "amendment-history", provision=ID["faa/section-549"])
     assert [(r["lawNumber"], r["effectType"]) for r in s549] == [("Pub. L. 107-228", "added")]
+    s542 = rows(graph, "amendment-history", provision=ID["faa/section-542"])
+    assert [(r["date"], r["lawNumber"]) for r in s542] == [(None, "Pub. L. 99-83")]  # date unknown
+    whole_act = rows(graph, "amendment-history", provision=ID["faa"])
+    effects = {r["effect"] for r in whole_act}
+    assert len(effects) == len(set(graph.subjects(RDF.type, IMET.LegislativeEffect)))
 
 
 def test_public_laws(graph):
@@ -325,6 +330,18 @@ def test_program_card(graph):
         len(set(card.objects(program, URIRef("http://www.w3.org/ns/prov#wasAssociatedWith"))))
         == 5  # State has two roles
     )
+
+
+def test_links_by_dataset(graph):
+    result = rows(graph, "links-by-dataset")
+    per_dataset = {}
+    for row in result:
+        per_dataset[row["dataset"]] = per_dataset.get(row["dataset"], 0) + 1
+    assert per_dataset["Wikidata"] == 3
+    assert len(per_dataset) == 7  # Wikidata, OLRC, LII, govinfo, congress.gov, FR, USAspending
+    dod = [r for r in result if r["dataset"] == "Wikidata" and r["subject"].endswith("/org/dod")]
+    assert dod[0]["target"] == "http://www.wikidata.org/entity/Q11209"
+    assert {r["status"] for r in result} == {"verified", "unverified"}
 
 
 def test_parameters_are_bound_as_terms_not_text(graph):
