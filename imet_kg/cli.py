@@ -10,6 +10,8 @@ import click
 
 from imet_kg import __version__
 from imet_kg.build import build_release
+from imet_kg.cli_links import links
+from imet_kg.cli_publish import chart, serve, site
 from imet_kg.cli_support import (
     EXIT_ERROR,
     EXIT_OK,
@@ -272,10 +274,9 @@ def push(
     click.echo(report.text(), nl=False)
 
 
-# Command groups that live in their own modules are registered here.
-from imet_kg.cli_links import links  # noqa: E402
-
-cli.add_command(links)
+# Commands that live in their own modules.
+for command in (links, serve, chart, site):
+    cli.add_command(command)
 
 
 def main() -> None:
