@@ -40,6 +40,7 @@ from rdflib.query import Result
 from imet_kg.conneg import choose
 from imet_kg.errors import ImetKgError
 from imet_kg.export import serialize_graph
+from imet_kg.queries import sparql_syntax_error
 from imet_kg.results import render_result
 
 log = logging.getLogger(__name__)
@@ -149,14 +150,6 @@ def _nodes(tree: object) -> Iterable[object]:
                 stack.extend(node.values())
 
 
-def _syntax_message(exc: Exception) -> str:
-    line = getattr(exc, "lineno", None)
-    column = getattr(exc, "col", None)
-    where = f" at line {line}, column {column}" if line else ""
-    message = getattr(exc, "msg", None) or str(exc).splitlines()[0]
-    return f"SPARQL syntax error{where}: {message}"
-
-
 def check_query(text: str, graph_names: Iterable[URIRef], limits: Limits = DEFAULT_LIMITS):
     """Parse a query and refuse what a read-only, offline endpoint must not run.
 
@@ -182,7 +175,7 @@ def check_query(text: str, graph_names: Iterable[URIRef], limits: Limits = DEFAU
         try:
             parseUpdate(text)
         except Exception:
-            raise QueryRefused(400, _syntax_message(exc)) from None
+            raise QueryRefused(400, sparql_syntax_error(exc)) from None
         raise QueryRefused(403, UPDATE_REFUSED) from None
     for node in _nodes(parsed):
         if getattr(node, "name", None) == "ServiceGraphPattern":

@@ -141,11 +141,20 @@ class SavedQuery:
         return self.text[:at] + block + self.text[at:]
 
 
+def mask_strings_iris_comments(text: str) -> str:
+    """Blank out the strings, IRIs and comments of a SPARQL text, keeping every offset.
+
+    What is left can be searched for keywords and braces without matching inside a literal, an IRI
+    or a comment.
+    """
+    return _SKIPPED.sub(lambda m: " " * len(m.group()), text)
+
+
 def _outer_where_brace(text: str, name: str) -> int:
     depth = 0
     seen_where = False
     position = 0
-    masked = _SKIPPED.sub(lambda m: " " * len(m.group()), text)
+    masked = mask_strings_iris_comments(text)
     for match in re.finditer(r"[{}]|\bWHERE\b", masked, flags=re.IGNORECASE):
         token = match.group()
         position = match.start()
@@ -228,7 +237,7 @@ def load_query(path: Path) -> SavedQuery:
     try:
         parsed = parseQuery(text)
     except Exception as exc:
-        raise QueryError(f"{path}: {_syntax_error(exc)}") from exc
+        raise QueryError(f"{path}: {sparql_syntax_error(exc)}") from exc
     form = parsed[1].name.removesuffix("Query").upper()
     tags = header.get("tags") or []
     return SavedQuery(
@@ -244,7 +253,8 @@ def load_query(path: Path) -> SavedQuery:
     )
 
 
-def _syntax_error(exc: Exception) -> str:
+def sparql_syntax_error(exc: Exception) -> str:
+    """One line describing a SPARQL parse error, with its line and column when known."""
     line = getattr(exc, "lineno", None)
     column = getattr(exc, "col", None)
     where = f"line {line}, column {column}: " if line else ""

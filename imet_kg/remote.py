@@ -43,7 +43,7 @@ from imet_kg import __version__
 from imet_kg.errors import EndpointError, QueryError, one_line
 from imet_kg.graph import graph_iri, ontology_files
 from imet_kg.namespaces import GRAPH, bind_prefixes
-from imet_kg.queries import _SKIPPED, SavedQuery
+from imet_kg.queries import SavedQuery, mask_strings_iris_comments
 from imet_kg.rdf_io import parse_into
 
 AUTH_SCHEMES = ("basic", "digest")
@@ -464,7 +464,7 @@ _KEYWORD = r"(?<![?$:\w.-])({})(?![\w:-])"
 
 def _masked(text: str) -> str:
     """The query with its comments, strings and IRIs blanked out, and its PREFIX/BASE lines."""
-    masked = _SKIPPED.sub(lambda m: " " * len(m.group()), text)
+    masked = mask_strings_iris_comments(text)
     return re.sub(r"\b(PREFIX\s+[^\s:]*:|BASE\b)", " ", masked, flags=re.IGNORECASE)
 
 
