@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import rdflib.plugins.sparql as rdflib_sparql
 import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -298,6 +299,9 @@ def run_query(graph: Graph, query: SavedQuery, params: dict[str, str] | None = N
         QueryError: for bad parameters or a query the engine rejects.
     """
     text = query.bound_text(params)
+    # rdflib fetches a graph named in FROM / FROM NAMED from the web unless told not to; a local
+    # query reads only the local graph.
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     try:
         return graph.query(text)
     except Exception as exc:  # rdflib raises many types for evaluation errors

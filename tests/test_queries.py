@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -393,3 +394,41 @@ def test_find_query_by_name_and_path(tmp_path):
         find_query("nope")
     with pytest.raises(QueryError, match="no such query file"):
         find_query(str(Path(tmp_path) / "missing.rq"))
+
+
+def test_a_local_query_never_fetches_a_from_graph(graph, tmp_path):
+    import socket
+    import threading
+
+    from imet_kg.queries import load_query
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    connections: list[object] = []
+    done = threading.Event()
+
+    def watch() -> None:  # record and drop any connection, so a fetch fails fast
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                connection, _ = listener.accept()
+                connections.append(connection)
+                connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    path = tmp_path / "from.rq"
+    path.write_text(
+        "#+ summary: Count what a FROM graph on the network would hold\n"
+        f"SELECT (COUNT(*) AS ?n) FROM <http://127.0.0.1:{listener.getsockname()[1]}/g.ttl> "
+        "WHERE { ?s ?p ?o } ORDER BY ?n\n"
+    )
+    try:
+        with contextlib.suppress(QueryError):  # refusing the graph is fine; fetching it is not
+            run_query(graph, load_query(path))
+    finally:
+        done.set()
+        watcher.join()
+        listener.close()
+    assert connections == []
