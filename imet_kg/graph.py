@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from imet_kg.namespaces import GRAPH, bind_prefixes
 from imet_kg.paths import DATA_DIR, ONTOLOGY_DIR, SHAPES_FILE
@@ -88,6 +88,20 @@ def union_graph(dataset: Dataset) -> Graph:
             o = Literal(str(o))
         union.add((s, p, o))
     return union
+
+
+def describe_graph(graph: Graph, name: str, title: str, description: str) -> URIRef:
+    """Add to ``graph`` the description every data file opens with: its named graph
+    (``…/id/graph/<name>``) as a prov:Entity with an English title and description.
+
+    Returns:
+        The named graph's IRI, for the caller's further statements (sources, licence ...).
+    """
+    iri = GRAPH[name]
+    graph.add((iri, RDF.type, PROV.Entity))
+    graph.add((iri, DCTERMS.title, Literal(title, lang="en")))
+    graph.add((iri, DCTERMS.description, Literal(description, lang="en")))
+    return iri
 
 
 def load_shapes(path: Path = SHAPES_FILE) -> Graph:

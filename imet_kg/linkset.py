@@ -25,7 +25,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from imet_kg.namespaces import GRAPH, ID, IMET, SEMAPV, SSSOM, VOID, bind_prefixes
+from imet_kg.graph import describe_graph
+from imet_kg.namespaces import ID, IMET, SEMAPV, SSSOM, VOID, bind_prefixes
 from imet_kg.paths import DATA_DIR
 
 LINKS_FILE = DATA_DIR / "links.ttl"
@@ -520,24 +521,18 @@ def links_to_graph(links: Iterable[Link]) -> Graph:
     """
     graph = bind_prefixes(Graph())
     add = graph.add
-    add((GRAPH.links, RDF.type, PROV.Entity))
-    add((GRAPH.links, RDF.type, SSSOM.MappingSet))
-    add((GRAPH.links, DCTERMS.title, Literal("Links to other datasets", lang="en")))
-    add(
-        (
-            GRAPH.links,
-            DCTERMS.description,
-            Literal(
-                "Links from the graph's organizations, program, public laws, U.S. Code sections "
-                "and subsections to Wikidata, the OLRC and Cornell LII editions of the U.S. Code, "
-                "govinfo, congress.gov, the Federal Register and USAspending, each an SSSOM "
-                "mapping record with its justification, creator, date and verification status.",
-                lang="en",
-            ),
-        )
+    links_graph = describe_graph(
+        graph,
+        "links",
+        "Links to other datasets",
+        "Links from the graph's organizations, program, public laws, U.S. Code sections "
+        "and subsections to Wikidata, the OLRC and Cornell LII editions of the U.S. Code, "
+        "govinfo, congress.gov, the Federal Register and USAspending, each an SSSOM "
+        "mapping record with its justification, creator, date and verification status.",
     )
-    add((GRAPH.links, DCTERMS.license, CC0))
-    add((GRAPH.links, DCTERMS.creator, MAINTAINERS))
+    add((links_graph, RDF.type, SSSOM.MappingSet))
+    add((links_graph, DCTERMS.license, CC0))
+    add((links_graph, DCTERMS.creator, MAINTAINERS))
     add((MAINTAINERS, RDF.type, PROV.Agent))
     add((MAINTAINERS, RDFS.label, Literal("IMET-KG maintainers", lang="en")))
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
-from imet_kg.namespaces import ELI, GRAPH, ID, IMET, SCHEMA, bind_prefixes
+from imet_kg.graph import describe_graph
+from imet_kg.namespaces import ELI, ID, IMET, SCHEMA, bind_prefixes
 from imet_kg.paths import DATA_DIR
 
 SOURCE_TEXT_FILE = DATA_DIR / "sources" / "faa-part2-ch5.txt"
@@ -177,20 +178,14 @@ def provisions_to_graph(sections: list[Provision]) -> Graph:
     """
     graph = bind_prefixes(Graph())
     add = graph.add
-    add((GRAPH.statute, RDF.type, PROV.Entity))
-    add((GRAPH.statute, DCTERMS.title, Literal("Statute text", lang="en")))
-    add(
-        (
-            GRAPH.statute,
-            DCTERMS.description,
-            Literal(
-                "FAA Part II, Chapter 5 down to the clause, with the verbatim U.S. Code text of "
-                "22 U.S.C. 2347-2347h, and the U.S. Code sections that codify it.",
-                lang="en",
-            ),
-        )
+    statute = describe_graph(
+        graph,
+        "statute",
+        "Statute text",
+        "FAA Part II, Chapter 5 down to the clause, with the verbatim U.S. Code text of "
+        "22 U.S.C. 2347-2347h, and the U.S. Code sections that codify it.",
     )
-    add((GRAPH.statute, PROV.wasDerivedFrom, CODE_SOURCE))
+    add((statute, PROV.wasDerivedFrom, CODE_SOURCE))
     add((PART_II, RDF.type, IMET.Part))
     add((PART_II, RDFS.label, Literal("FAA Part II", lang="en")))
     add((PART_II, ELI.number, Literal("II")))
