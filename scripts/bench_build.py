@@ -4,7 +4,7 @@ Usage: python scripts/bench_build.py [--runs 5]
 
 Figures printed:
 - `imet-kg build` wall time, median of N runs, each in a fresh process into a temporary folder;
-- validation of the shipped graph with the sh:sparql parse cache (imet_kg.validation.validate) and
+- validation of the shipped graph with the sh:sparql parse cache (imet_kg.kg.validation.validate) and
   without it (plain pySHACL on the same graph and shapes), medians of N runs in this process, and
   their ratio: the baseline is measured in the same run.
 """
@@ -48,8 +48,8 @@ def main() -> None:
 
     from pyshacl import validate as pyshacl_validate
 
-    from imet_kg.graph import build_graph, load_shapes, union_graph
-    from imet_kg.validation import validate
+    from imet_kg.kg.graph import build_graph, load_shapes, union_graph
+    from imet_kg.kg.validation import validate
 
     dataset = build_graph()
     data, shapes = union_graph(dataset), load_shapes()

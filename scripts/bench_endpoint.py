@@ -3,7 +3,7 @@
 Starts the server on a free 127.0.0.1 port, runs each saved query (its parameters at their
 defaults) once to warm up, then N times, one at a time, as a SPARQL Protocol POST asking for
 SPARQL JSON results; prints the median and 90th-percentile wall time per query, measured by the
-client, and for comparison the median of the same query run in-process by ``imet_kg.queries.
+client, and for comparison the median of the same query run in-process by ``imet_kg.sparql.saved.
 run_query``. Only loopback traffic; bounded by --runs.
 
     python scripts/bench_endpoint.py [--runs 20]
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from imet_kg.graph import build_graph
-    from imet_kg.queries import load_queries, run_query
+    from imet_kg.kg.graph import build_graph
+    from imet_kg.sparql.saved import load_queries, run_query
 
     queries = load_queries()
     port = free_port()

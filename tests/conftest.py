@@ -22,7 +22,7 @@ FIXTURES = TESTS / "fixtures"
 @pytest.fixture(scope="session")
 def graph():
     """The shipped knowledge graph (built once per test session; do not modify it)."""
-    from imet_kg.graph import build_graph
+    from imet_kg.kg.graph import build_graph
 
     return build_graph()
 

@@ -1,0 +1,128 @@
+"""The ``serve``, ``chart`` and ``site`` commands: publish the graph on the web."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from imet_kg.cli.support import reports_errors, write_output
+from imet_kg.errors import ImetKgError
+from imet_kg.paths import QUERIES_DIR
+
+
+def _need_serve_extra(what: str) -> ImetKgError:
+    return ImetKgError(f"{what} needs the [serve] extra: pip install 'imet-kg[serve]'")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--time-limit",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a SPARQL query may run; longer ones are stopped with 503.",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows (or triples) a result may have; the rest is cut, flagged X-IMET-Truncated.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Query worker processes (queries evaluated at the same time).",
+)
+@reports_errors
+def serve(host: str, port: int, time_limit: float, max_rows: int, workers: int) -> None:
+    """Serve the graph: SPARQL endpoint, IRIs with content negotiation, pages and the chart.
+
+    Open http://HOST:PORT/ in a browser. Every IRI of the graph answers at its path
+    (/id/..., /def/...) with HTML, Turtle, JSON-LD or N-Triples, as Accept asks. The endpoint
+    at /sparql is read-only. Stop with Ctrl+C.
+    """
+    try:
+        from imet_kg.publish.server import run_server
+    except ImportError as exc:
+        raise _need_serve_extra("imet-kg serve") from exc
+    from imet_kg.kg.graph import build_graph, load_shapes
+    from imet_kg.kg.release import load_context
+    from imet_kg.publish.endpoint import Limits
+    from imet_kg.sparql.saved import load_queries
+
+    limits = Limits(time_limit=time_limit, max_rows=max_rows, workers=workers)
+    dataset = build_graph()
+    click.echo(f"imet-kg: serving {len(dataset)} triples on http://{host}:{port}/", err=True)
+    run_server(
+        dataset, load_queries(QUERIES_DIR), host, port, limits, load_context(), load_shapes()
+    )
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write; its extension (.svg or .png) picks the format. Default: SVG on stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png"]),
+    help="Chart format (default: from the file's extension, else svg).",
+)
+@reports_errors
+def chart(out: Path | None, fmt: str | None) -> None:
+    """Draw IMET funding by fiscal year (authorization, appropriation, request, actual).
+
+    One series per kind of figure and source, read from the graph with a SPARQL query. SVG needs
+    nothing extra; PNG needs matplotlib (the [serve] extra).
+    """
+    from imet_kg.kg.graph import build_graph
+    from imet_kg.publish.chart import chart_bytes
+
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out else ""
+        if suffix and suffix not in ("svg", "png"):
+            raise ImetKgError(f"{out}: the chart is .svg or .png (or give --format)")
+        fmt = suffix or "svg"
+    write_output(chart_bytes(build_graph(), fmt), out)
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the site (replaced as a whole when the new site is complete).",
+)
+@reports_errors
+def site(out: Path) -> None:
+    """Write the pages and per-resource .ttl/.jsonld/.nt files as a static site.
+
+    Links are relative, so the folder can be served by any static host or opened from the file
+    system (start at index.html).
+    """
+    try:
+        from imet_kg.publish.site import build_site
+    except ImportError as exc:
+        raise _need_serve_extra("imet-kg site") from exc
+    from imet_kg.kg.graph import build_graph, load_shapes
+    from imet_kg.kg.release import load_context
+    from imet_kg.sparql.saved import load_queries
+
+    summary = build_site(
+        out,
+        build_graph(),
+        load_queries(QUERIES_DIR),
+        context=load_context(),
+        progress=lambda message: click.echo(message, err=True),
+        shapes=load_shapes(),
+    )
+    click.echo(summary.text())

@@ -1,0 +1,133 @@
+"""The main job: build the graph, validate it, and write a release folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset
+from rdflib.namespace import OWL, RDF, SH
+
+from imet_kg.kg.graph import build_graph, load_shapes
+from imet_kg.kg.validation import validate
+from imet_kg.namespaces import IMET, IMETSH
+from imet_kg.paths import DATA_DIR, JSONLD_CONTEXT_FILE, ONTOLOGY_DIR, QUERIES_DIR, SHAPES_FILE
+from imet_kg.rdf.files import write_atomic
+from imet_kg.rdf.serialize import export_dataset
+from imet_kg.sparql.results import render_result
+from imet_kg.sparql.saved import load_queries, run_query
+
+RELEASE_NAME = "imet-kg"
+RELEASE_FORMATS = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt", "trig": "trig"}
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced: the counts a release note needs and the files written."""
+
+    conforms: bool
+    triples: int
+    named_graphs: int
+    classes: int
+    shapes: int
+    queries: int
+    violations: int
+    seconds: float
+    files: list[Path] = field(default_factory=list)
+
+    def text(self) -> str:
+        state = "conforms" if self.conforms else f"DOES NOT CONFORM ({self.violations} violations)"
+        return (
+            f"IMET-KG: {self.triples} triples in {self.named_graphs} named graphs, "
+            f"{self.classes} classes, {self.shapes} shapes, {self.queries} saved queries; "
+            f"graph {state}; {len(self.files)} files written in {self.seconds:.1f} s"
+        )
+
+
+def load_context(path: Path = JSONLD_CONTEXT_FILE) -> dict:
+    """Read the project's JSON-LD context (a local file: contexts are never fetched)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def count_shapes(shapes) -> int:
+    """Count the named shapes (imetsh:Snn-...) of a shapes graph."""
+    named = set()
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        named.update(s for s in shapes.subjects(RDF.type, kind) if str(s).startswith(str(IMETSH)))
+    return len(named)
+
+
+def count_classes(dataset: Dataset) -> int:
+    """Count the classes the project's ontology defines."""
+    return sum(1 for c in dataset.subjects(RDF.type, OWL.Class) if str(c).startswith(str(IMET)))
+
+
+def build_release(
+    out: Path,
+    progress: Callable[[str], None] = lambda _: None,
+    ontology_dir: Path = ONTOLOGY_DIR,
+    data_dir: Path = DATA_DIR,
+) -> BuildSummary:
+    """Build, validate and write the release files into ``out``.
+
+    Each file is written atomically (a temporary file renamed into place), so an interrupted build
+    never leaves a half-written file. If the graph does not conform, only the validation report is
+    written.
+
+    Args:
+        out: the release folder (created if missing).
+        progress: called with a short message at each step.
+        ontology_dir: the ontology folder (default: the shipped one).
+        data_dir: the data folder (default: the shipped one).
+
+    Returns:
+        A :class:`BuildSummary`.
+    """
+    started = time.perf_counter()
+    progress("loading ontology and data ...")
+    dataset = build_graph(ontology_dir, data_dir)
+    progress(f"  {len(dataset)} triples in {len(list(dataset.graphs())) - 1} named graphs")
+    progress("validating against the SHACL shapes ...")
+    shapes = load_shapes(ontology_dir / SHAPES_FILE.name)
+    result = validate(dataset, shapes)
+    files = []
+
+    def emit(name: str, data: bytes) -> None:
+        write_atomic(out / name, data)
+        files.append(out / name)
+
+    emit("validation-report.ttl", result.report_graph.serialize(format="turtle").encode())
+    emit("validation-report.txt", result.text.encode())
+    saved = load_queries(QUERIES_DIR)
+    if result.conforms:
+        context = load_context()
+        for fmt, suffix in RELEASE_FORMATS.items():
+            progress(f"exporting {fmt} ...")
+            target = out / f"{RELEASE_NAME}.{suffix}"
+            export_dataset(dataset, fmt, target, context=context)
+            files.append(target)
+        progress(f"running {len(saved)} saved queries ...")
+        for query in saved:
+            answer = run_query(dataset, query)
+            graph_result = answer.type in ("CONSTRUCT", "DESCRIBE")
+            fmt, suffix = ("turtle", "ttl") if graph_result else ("csv", "csv")
+            emit(f"results/{query.name}.{suffix}", render_result(answer, fmt))
+    else:
+        progress("the graph does not conform: see validation-report.txt; no release written")
+    named_graphs = sum(
+        1 for g in dataset.graphs() if g.identifier != dataset.default_graph.identifier
+    )
+    return BuildSummary(
+        conforms=result.conforms,
+        triples=len(dataset),
+        named_graphs=named_graphs,
+        classes=count_classes(dataset),
+        shapes=count_shapes(shapes),
+        queries=len(saved),
+        violations=len(result.violations),
+        seconds=time.perf_counter() - started,
+        files=files,
+    )

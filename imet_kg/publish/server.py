@@ -1,0 +1,375 @@
+"""The web server: a read-only SPARQL endpoint, dereferenceable IRIs, pages and the chart.
+
+``create_app(dataset, queries, limits)`` returns a Starlette (ASGI) application:
+
+* ``/sparql``: SPARQL 1.1 Protocol, GET (``?query=``) and POST (form ``query=`` or an
+  ``application/sparql-query`` body); results by Accept: ``application/sparql-results+json``
+  (default), ``+xml``, ``text/csv``, ``text/tab-separated-values``; graphs as ``text/turtle``
+  (default), ``application/n-triples``, ``application/ld+json``, ``application/rdf+xml``; or by
+  ``format=json|xml|csv|tsv|turtle|nt|json-ld|rdf-xml``. Read-only: updates, LOAD, SERVICE and
+  FROM outside the dataset are refused with 403; time and size limits as
+  :mod:`imet_kg.publish.endpoint` describes (a query over the time limit gets 503). Without a query,
+  browsers get the query page and RDF clients the service description.
+* ``/id/...`` and ``/def/...``: every IRI of the graph, at its path whatever host the server runs
+  on (``/imet-kg/id/...``, the IRI's full path, works too). **Direct content negotiation, no
+  303**: the IRI answers 200 with the representation Accept asks for: ``text/html`` (the default,
+  for browsers and ``*/*``), ``text/turtle``, ``application/ld+json`` or
+  ``application/n-triples``, with ``Vary: Accept``, a ``Content-Location`` naming the
+  representation's own URL (``/id/faa/section-543.ttl``) and ``Link: rel="alternate"`` headers
+  for the others; 406 lists them when none is acceptable, 404 answers an IRI the graph does not
+  hold. The representation URLs (``.html``, ``.ttl``, ``.jsonld``, ``.nt``) are the same files
+  the static site (``imet-kg site``) writes.
+* ``/`` (home), ``/resources`` (every IRI by type), ``/chart/funding.svg`` and ``.png``,
+  ``/data/imet-kg.ttl``, ``.trig`` and ``.nt`` (the whole graph), ``/static/...``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Iterable
+from urllib.parse import parse_qs
+
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from imet_kg.publish.chart import render_png
+from imet_kg.publish.conneg import choose
+from imet_kg.publish.endpoint import (
+    DEFAULT_LIMITS,
+    GRAPH_MEDIA_TYPES,
+    TABLE_MEDIA_TYPES,
+    UPDATE_REFUSED,
+    Answer,
+    Limits,
+    QueryPool,
+)
+from imet_kg.publish.pages import STATIC_DIR, Links, Pages
+from imet_kg.publish.resources import (
+    BY_MEDIA_TYPE,
+    HTML,
+    REPRESENTATIONS,
+    Publication,
+    Representation,
+)
+from imet_kg.rdf.serialize import serialize_dataset, serialize_graph
+from imet_kg.sparql.saved import SavedQuery
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+MAX_BODY = 1_000_000
+DUMP_FORMATS = {
+    "ttl": ("turtle", "text/turtle"),
+    "trig": ("trig", "application/trig"),
+    "nt": ("nt", "application/n-triples"),
+}
+_OFFERED = [rep.media_type for rep in REPRESENTATIONS]
+
+
+def _content_type(representation: Representation) -> str:
+    if representation.media_type.startswith("text/"):
+        return representation.media_type + "; charset=utf-8"
+    return representation.media_type
+
+
+class _Site:
+    """The application's state: the graph's publication, its pages, and a cache of bodies."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        queries: list[SavedQuery],
+        limits: Limits,
+        context: dict | None,
+        shapes: Graph | None,
+    ) -> None:
+        self.dataset = dataset
+        self.limits = limits
+        self.publication = Publication(dataset, context, shapes)
+        self.pages = Pages(self.publication, queries)
+        self.pool = QueryPool(dataset, limits)
+        self.cache: dict[tuple, bytes] = {}
+        self.links = Links(self.publication, static=False)
+
+    async def cached(self, key: tuple, make) -> bytes:
+        body = self.cache.get(key)
+        if body is None:
+            body = await run_in_threadpool(make)
+            self.cache[key] = body
+        return body
+
+    # --- resources -------------------------------------------------------------------------------
+
+    async def representation(self, iri: URIRef, representation: Representation) -> bytes:
+        if representation is HTML:
+            return await self.cached(
+                ("html", iri),
+                lambda: self.pages.resource_page(iri, self.links).encode("utf-8"),
+            )
+        return await self.cached(
+            (representation.extension, iri),
+            lambda: self.publication.serialize(iri, representation),
+        )
+
+    def link_header(self, iri: URIRef) -> str:
+        return ", ".join(
+            f'<{self.links.representation(iri, rep.extension)}>; rel="alternate"; '
+            f'type="{rep.media_type}"'
+            for rep in REPRESENTATIONS
+        )
+
+    async def resource(self, request: Request, path: str) -> Response:
+        iri = self.publication.resolve(path)
+        if iri is not None:
+            media_type = choose(request.headers.get("accept"), _OFFERED)
+            headers = {"Vary": "Accept", "Link": self.link_header(iri)}
+            if media_type is None:
+                listing = "\n".join(f"{rep.media_type}" for rep in REPRESENTATIONS)
+                return PlainTextResponse(
+                    f"406 Not Acceptable: {iri} is available as\n{listing}\n",
+                    status_code=406,
+                    headers=headers,
+                )
+            representation = BY_MEDIA_TYPE[media_type]
+            headers["Content-Location"] = self.links.representation(iri, representation.extension)
+            body = await self.representation(iri, representation)
+            return Response(body, media_type=_content_type(representation), headers=headers)
+        found = self.publication.resolve_file(path)
+        if found is not None:
+            iri, representation = found
+            body = await self.representation(iri, representation)
+            return Response(
+                body,
+                media_type=_content_type(representation),
+                headers={"Link": self.link_header(iri)},
+            )
+        return self.not_found(request, path)
+
+    def not_found(self, request: Request, path: str) -> Response:
+        if choose(request.headers.get("accept"), ["text/html", "text/plain"]) == "text/html":
+            return Response(
+                self.pages.not_found_page(self.links, path),
+                status_code=404,
+                media_type="text/html; charset=utf-8",
+            )
+        return PlainTextResponse(f"404 Not Found: the graph has no resource at /{path}\n", 404)
+
+    # --- SPARQL ----------------------------------------------------------------------------------
+
+    def service_description(self, request: Request) -> Graph:
+        graph = Graph()
+        graph.bind("sd", SD)
+        service = URIRef(str(request.url.replace(query="")))
+        graph.add((service, RDF.type, SD.Service))
+        graph.add((service, SD.endpoint, service))
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+        for media_type in list(TABLE_MEDIA_TYPES)[:4] + list(GRAPH_MEDIA_TYPES)[:4]:
+            graph.add((service, SD.resultFormat, Literal(media_type)))
+        graph.add((service, SD.feature, SD.UnionDefaultGraph))
+        return graph
+
+    async def sparql(self, request: Request) -> Response:
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        queries = params.get("query", [])
+        if request.method == "POST":
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            length = int(request.headers.get("content-length") or 0)
+            if length > MAX_BODY:
+                return PlainTextResponse(f"413 the request body exceeds {MAX_BODY} bytes\n", 413)
+            body = await request.body()
+            if len(body) > MAX_BODY:
+                return PlainTextResponse(f"413 the request body exceeds {MAX_BODY} bytes\n", 413)
+            if content_type == "application/x-www-form-urlencoded":
+                form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+                if "update" in form:
+                    return PlainTextResponse(f"403 {UPDATE_REFUSED}\n", 403)
+                params.update({k: v for k, v in form.items() if k != "query"})
+                queries = [*queries, *form.get("query", [])]
+            elif content_type == "application/sparql-query":
+                queries = [*queries, body.decode("utf-8", "replace")]
+            elif content_type == "application/sparql-update":
+                return PlainTextResponse(f"403 {UPDATE_REFUSED}\n", 403)
+            else:
+                return PlainTextResponse(
+                    "415 send the query as application/x-www-form-urlencoded (query=...) or as "
+                    "an application/sparql-query body\n",
+                    415,
+                )
+        if "update" in params:
+            return PlainTextResponse(f"403 {UPDATE_REFUSED}\n", 403)
+        if "default-graph-uri" in params or "named-graph-uri" in params:
+            return PlainTextResponse(
+                "400 default-graph-uri and named-graph-uri are not supported: the default graph "
+                "is the union of the dataset's graphs; name them with GRAPH or FROM\n",
+                400,
+            )
+        if len(queries) > 1:
+            return PlainTextResponse("400 send one query per request\n", 400)
+        if not queries:
+            return await self.sparql_without_query(request)
+        formats = params.get("format", [])
+        started = time.perf_counter()
+        answer: Answer = await self.pool.run(
+            queries[0], request.headers.get("accept"), formats[0] if formats else None
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        headers = dict(answer.headers)
+        headers["Vary"] = "Accept"
+        headers["Server-Timing"] = f"query;dur={elapsed:.1f}"
+        headers["Cache-Control"] = "no-store"
+        return Response(
+            answer.body, status_code=answer.status, media_type=answer.media_type, headers=headers
+        )
+
+    async def sparql_without_query(self, request: Request) -> Response:
+        accept = request.headers.get("accept")
+        offered = ["text/html", "text/turtle", "application/n-triples", "application/ld+json"]
+        chosen = choose(accept, offered)
+        if chosen == "text/html":
+            limits = {"time_limit": f"{self.limits.time_limit:g}", "max_rows": self.limits.max_rows}
+            body = await self.cached(
+                ("query-page",),
+                lambda: self.pages.query_page(self.links, limits).encode("utf-8"),
+            )
+            return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+        if chosen is None:
+            return PlainTextResponse("400 the request has no query (send query=...)\n", 400)
+        fmt = {
+            "text/turtle": "turtle",
+            "application/n-triples": "nt",
+            "application/ld+json": "json-ld",
+        }[chosen]
+        body = serialize_graph(self.service_description(request), fmt)
+        return Response(body, media_type=chosen, headers={"Vary": "Accept"})
+
+
+def create_app(
+    dataset: Dataset,
+    queries: Iterable[SavedQuery] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    context: dict | None = None,
+    shapes: Graph | None = None,
+) -> Starlette:
+    """Build the web application over a dataset.
+
+    Args:
+        dataset: the knowledge graph (see :func:`imet_kg.kg.graph.build_graph`); it is not changed.
+        queries: the saved queries, shown as examples on the query page.
+        limits: the SPARQL endpoint's limits (time, rows, worker processes).
+        context: the JSON-LD context for ``.jsonld`` representations.
+        shapes: the SHACL shapes, published under ``/def/shapes/`` (not queryable).
+
+    Returns:
+        A Starlette app; its lifespan starts and stops the query workers, so run it with an
+        ASGI server that runs lifespan events (uvicorn does).
+    """
+    site = _Site(dataset, list(queries), limits, context, shapes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await site.pool.start()
+        try:
+            yield
+        finally:
+            await site.pool.stop()
+
+    async def home(request: Request) -> Response:
+        body = await site.cached(("home",), lambda: site.pages.home_page(site.links).encode())
+        return Response(body, media_type="text/html; charset=utf-8")
+
+    async def resources(request: Request) -> Response:
+        body = await site.cached(
+            ("resources",), lambda: site.pages.resource_index_page(site.links).encode()
+        )
+        return Response(body, media_type="text/html; charset=utf-8")
+
+    async def published(request: Request) -> Response:
+        path = request.url.path.removeprefix("/imet-kg/").lstrip("/")
+        return await site.resource(request, path)
+
+    async def def_root(request: Request) -> Response:
+        prefix = "/imet-kg" if request.url.path.startswith("/imet-kg/") else ""
+        return RedirectResponse(f"{prefix}/def/", status_code=308)
+
+    async def chart(request: Request) -> Response:
+        extension = request.path_params["extension"]
+        if extension == "svg":
+            body = await site.cached(
+                ("chart", "svg"), lambda: site.pages.chart_svg(site.links).encode()
+            )
+            return Response(body, media_type="image/svg+xml")
+        if extension == "png":
+            body = await site.cached(("chart", "png"), lambda: render_png(site.pages.series))
+            return Response(body, media_type="image/png")
+        return site.not_found(request, f"chart/funding.{extension}")
+
+    async def dump(request: Request) -> Response:
+        extension = request.path_params["extension"]
+        if extension not in DUMP_FORMATS:
+            return site.not_found(request, f"data/imet-kg.{extension}")
+        fmt, media_type = DUMP_FORMATS[extension]
+        body = await site.cached(
+            ("dump", fmt), lambda: serialize_dataset(dataset, fmt, context=context)
+        )
+        charset = "; charset=utf-8" if media_type.startswith("text/") else ""
+        return Response(body, media_type=media_type + charset)
+
+    async def sparql(request: Request) -> Response:
+        return await site.sparql(request)
+
+    routes = [
+        Route("/", home),
+        Route("/resources", resources),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/chart/funding.{extension}", chart),
+        Route("/data/imet-kg.{extension}", dump),
+        Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
+    ]
+    for prefix in ("", "/imet-kg"):
+        routes += [
+            Route(f"{prefix}/def", def_root),
+            Route(f"{prefix}/def/{{rest:path}}", published),
+            Route(f"{prefix}/id/{{rest:path}}", published),
+        ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "HEAD"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=["X-IMET-Truncated", "X-IMET-Result-Limit", "Content-Location"],
+            )
+        ],
+    )
+    app.state.site = site
+    return app
+
+
+def run_server(
+    dataset: Dataset,
+    queries: Iterable[SavedQuery],
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    limits: Limits = DEFAULT_LIMITS,
+    context: dict | None = None,
+    shapes: Graph | None = None,
+    log_level: str = "info",
+) -> None:
+    """Serve the graph with uvicorn until interrupted (see :func:`create_app`)."""
+    import uvicorn
+
+    app = create_app(dataset, queries, limits, context, shapes)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
+    server = uvicorn.Server(config)
+    asyncio.run(server.serve())

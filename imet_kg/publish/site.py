@@ -1,0 +1,174 @@
+"""The static site: the server's pages and per-resource RDF files, for any static host.
+
+Layout (every link is relative, so the site works from any folder and from the file system)::
+
+    index.html                      home
+    resources.html                  every IRI, by type
+    queries/index.html              the saved queries with their results
+    id/faa/section-543.html         a resource's page (its IRI's path + .html)
+    id/faa/section-543.ttl          ... its description as Turtle, .jsonld, .nt
+    def/index.html, def/index.ttl   the ontology (IRI .../def/), every term documented
+    def/Program.html                a term
+    chart/funding.svg, .png         the funding chart
+    data/imet-kg.ttl, .trig, .nt    the whole graph
+    static/style.css                the style sheet
+
+A host that does content negotiation can map each IRI path to these files (e.g. Apache
+``MultiViews``, or nginx ``try_files $uri.html``); a plain host serves the files as they are.
+
+The site is written to a temporary folder beside ``out`` and moved into place when complete, so
+``out`` is never left half-written: it holds either the previous site or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from imet_kg.errors import ImetKgError
+from imet_kg.publish.chart import render_png
+from imet_kg.publish.pages import STATIC_DIR, Links, Pages
+from imet_kg.publish.resources import RDF_REPRESENTATIONS, Publication, file_stem, path_of
+from imet_kg.rdf.serialize import serialize_dataset
+from imet_kg.sparql.saved import SavedQuery, run_query
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """What :func:`build_site` wrote."""
+
+    out: Path
+    resources: int
+    files: int
+
+    def text(self) -> str:
+        return f"wrote {self.files} files for {self.resources} resources to {self.out}"
+
+
+def build_site(
+    out: Path,
+    dataset: Dataset,
+    queries: Iterable[SavedQuery] = (),
+    context: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+    shapes: Graph | None = None,
+) -> SiteSummary:
+    """Write the static site to ``out`` (replacing what is there, all at once).
+
+    Args:
+        out: the site's folder; it is created, or replaced when the new site is complete.
+        dataset: the knowledge graph.
+        queries: the saved queries (their results go on ``queries/index.html``).
+        context: the JSON-LD context for the ``.jsonld`` files.
+        progress: called with a line of text at each stage.
+        shapes: the SHACL shapes, published under ``def/shapes/``.
+
+    Returns:
+        A summary: folder, number of resources and of files.
+
+    Raises:
+        ImetKgError: if ``out`` exists and is not a folder, or a saved query fails.
+        OSError: if the folder cannot be written (nothing is changed then).
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ImetKgError(f"{out} exists and is not a folder")
+    say = progress or (lambda message: None)
+    queries = list(queries)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        files = _write_site(temporary, dataset, queries, context, say, shapes)
+        _swap_into_place(temporary, out)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    publication_count = files.pop("resources")
+    return SiteSummary(out=out, resources=publication_count, files=files["files"])
+
+
+def _write_site(
+    root: Path,
+    dataset: Dataset,
+    queries: list[SavedQuery],
+    context: dict | None,
+    say: Callable[[str], None],
+    shapes: Graph | None = None,
+) -> dict[str, int]:
+    publication = Publication(dataset, context, shapes)
+    pages = Pages(publication, queries)
+    count = 0
+
+    def write(relative: str, data: bytes | str) -> None:
+        nonlocal count
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        count += 1
+
+    say(f"rendering {len(publication.iris)} resources")
+    for iri in publication.sorted_iris():
+        stem = file_stem(path_of(iri))
+        page = f"{stem}.html"
+        write(page, pages.resource_page(iri, Links(publication, static=True, page=page)))
+        description = publication.describe(iri)
+        for representation in RDF_REPRESENTATIONS:
+            data = publication.serialize(iri, representation, description)
+            write(f"{stem}.{representation.extension}", data)
+    say("rendering the home page, the resource index and the saved queries")
+    write("index.html", pages.home_page(Links(publication, static=True, page="index.html")))
+    write(
+        "resources.html",
+        pages.resource_index_page(Links(publication, static=True, page="resources.html")),
+    )
+    query_links = Links(publication, static=True, page="queries/index.html")
+    results = {}
+    for query in queries:
+        result = run_query(dataset, query)
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            from imet_kg.sparql.results import render_result
+
+            results[query.name] = {"text": render_result(result, "turtle").decode("utf-8")}
+        elif result.type == "ASK":
+            results[query.name] = {"text": "true" if result.askAnswer else "false"}
+        else:
+            results[query.name] = pages.result_table(result, query_links)
+    write("queries/index.html", pages.saved_queries_page(query_links, results))
+    if pages.series:
+        say("drawing the funding chart")
+        chart_links = Links(publication, static=True, page="chart/funding.svg")
+        write("chart/funding.svg", pages.chart_svg(chart_links))
+        write("chart/funding.png", render_png(pages.series))
+    say("writing the whole graph")
+    write("data/imet-kg.ttl", serialize_dataset(dataset, "turtle", context=context))
+    write("data/imet-kg.trig", serialize_dataset(dataset, "trig", context=context))
+    write("data/imet-kg.nt", serialize_dataset(dataset, "nt", context=context))
+    for asset in sorted(STATIC_DIR.iterdir()):
+        if asset.is_file() and asset.suffix in (".css", ".js"):
+            write(f"static/{asset.name}", asset.read_bytes())
+    write(".nojekyll", b"")  # GitHub Pages: serve every file as it is
+    return {"files": count, "resources": len(publication.iris)}
+
+
+def _swap_into_place(new: Path, out: Path) -> None:
+    """Move the finished site to ``out``; the old one (if any) is removed only afterwards."""
+    os.chmod(new, 0o755)  # mkdtemp makes the folder private; a site is meant to be read
+    if not out.exists():
+        new.rename(out)
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if old.exists():
+        shutil.rmtree(old)
+    out.rename(old)
+    try:
+        new.rename(out)
+    except OSError:
+        old.rename(out)  # put the previous site back
+        raise
+    shutil.rmtree(old, ignore_errors=True)

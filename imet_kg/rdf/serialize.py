@@ -1,0 +1,289 @@
+"""Serialise the knowledge graph, byte for byte the same from run to run."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
+
+from imet_kg.errors import ImetKgError
+from imet_kg.namespaces import BASE, PREFIXES, bind_prefixes
+from imet_kg.rdf.files import refuse_remote_contexts, write_atomic
+
+EXPORT_FORMATS = ("turtle", "json-ld", "nt", "trig", "nquads", "xml")
+# Triple formats carry the union of the named graphs; dataset formats keep them apart.
+TRIPLE_FORMATS = frozenset({"turtle", "json-ld", "nt", "xml"})
+DATASET_FORMATS = frozenset({"trig", "nquads"})
+
+_Quad = tuple[Node, Node, Node, Node | None]
+_QUAD_PREDICATE = "urn:imet-kg:export:quad:"
+_LIST_CONTAINERS = ("@list", ["@list"])
+
+
+def default_context() -> dict:
+    """Return a JSON-LD context made of the project's prefixes only.
+
+    Returns:
+        A ``{"@context": {...}}`` document mapping each prefix to its namespace IRI.
+    """
+    return {"@context": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}}
+
+
+def serialize_dataset(dataset: Dataset, fmt: str, context: dict | None = None) -> bytes:
+    """Serialise the dataset to bytes in one of ``EXPORT_FORMATS``.
+
+    The output is deterministic: the same graph gives the same bytes in any process, whatever
+    the insertion order or PYTHONHASHSEED (blank nodes get labels computed from the graph;
+    statements, lines and JSON-LD arrays are sorted). Turtle is rdflib's "longturtle".
+
+    Args:
+        dataset: The graph, one named graph per source file.
+        fmt: One of ``EXPORT_FORMATS``. Triple formats carry the union of all the graphs;
+            ``trig`` and ``nquads`` keep the named graphs.
+        context: For ``json-ld``, the JSON-LD context to compact with: a ``{"@context": ...}``
+            document such as the project's ``ontology/context.jsonld``, or the bare context
+            object. It must be inline (no URL: nothing is fetched). Defaults to
+            ``default_context()``.
+
+    Returns:
+        The serialisation, UTF-8 encoded, ending with a newline.
+
+    Raises:
+        ImetKgError: If ``fmt`` is not an export format.
+        InputError: If ``context`` refers to a remote context.
+    """
+    return _serialize(dataset, fmt, context)
+
+
+def serialize_graph(graph: Graph, fmt: str, context: dict | None = None) -> bytes:
+    """Serialise a plain graph the same deterministic way as ``serialize_dataset``.
+
+    Args:
+        graph: The graph; for ``trig`` and ``nquads`` it becomes the default graph.
+        fmt: One of ``EXPORT_FORMATS``.
+        context: For ``json-ld``, the JSON-LD context (see ``serialize_dataset``).
+
+    Returns:
+        The serialisation, UTF-8 encoded, ending with a newline.
+
+    Raises:
+        ImetKgError: If ``fmt`` is not an export format.
+        InputError: If ``context`` refers to a remote context.
+    """
+    return _serialize(graph, fmt, context)
+
+
+def _serialize(graph: Graph, fmt: str, context: dict | None) -> bytes:
+    if fmt not in EXPORT_FORMATS:
+        raise ImetKgError(
+            f"unknown export format '{fmt}' (choose one of {', '.join(EXPORT_FORMATS)})"
+        )
+    quads = _canonical_quads(graph)
+    prefixes = _source_prefixes(graph)
+    if fmt in DATASET_FORMATS:
+        out = _ordered_dataset(quads, prefixes)
+        # rdflib 7's own TriG and N-Quads serialisers call Dataset methods it has deprecated.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if fmt == "trig":
+                return out.serialize(format="trig", encoding="utf-8")
+            data = out.serialize(format="nquads", encoding="utf-8")
+        return _sorted_lines(data, fix_default_graph=True)
+    union = _ordered_graph(((s, p, o) for s, p, o, _ in quads), prefixes)
+    if fmt == "turtle":
+        return union.serialize(format="longturtle", encoding="utf-8")
+    if fmt == "nt":
+        return _sorted_lines(union.serialize(format="nt", encoding="utf-8"))
+    if fmt == "json-ld":
+        return _jsonld(union, context)
+    return union.serialize(format="xml", encoding="utf-8")
+
+
+def export_dataset(
+    dataset: Dataset, fmt: str, out: Path | None, context: dict | None = None
+) -> None:
+    """Serialise the dataset (see ``serialize_dataset``) to a file or to standard output.
+
+    Args:
+        dataset: The graph to export.
+        fmt: One of ``EXPORT_FORMATS``.
+        out: The file to write, atomically (parent folders are created); ``None`` writes the
+            bytes to standard output.
+        context: The JSON-LD context, for ``json-ld``.
+
+    Raises:
+        ImetKgError: If ``fmt`` is unknown or the file cannot be written.
+        InputError: If ``context`` refers to a remote context.
+    """
+    data = serialize_dataset(dataset, fmt, context)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomic(Path(out), data)
+
+
+def _quads(dataset: Graph) -> Iterator[_Quad]:
+    if not isinstance(dataset, Dataset):
+        for s, p, o in dataset.triples((None, None, None)):
+            yield s, p, o, None
+        return
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        yield s, p, o, None if g in (None, DATASET_DEFAULT_GRAPH_ID) else g
+
+
+def _canonical_quads(dataset: Graph) -> list[_Quad]:
+    """Return the quads, blank nodes relabelled from the graph's content, sorted."""
+    quads = set(_quads(dataset))
+    if any(isinstance(term, BNode) for quad in quads for term in quad):
+        quads = _relabel_bnodes(quads)
+    return sorted(quads, key=_quad_key)
+
+
+def _relabel_bnodes(quads: set[_Quad]) -> set[_Quad]:
+    # Blank node labels are random per process. rdflib's canonicaliser works on triples, so
+    # the graph name is folded into the predicate first: a blank node shared by two graphs
+    # stays one node, and the labels depend on which graph each triple is in.
+    folded = Graph()
+    unfold: dict[URIRef, tuple[Node | None, Node]] = {}
+    for s, p, o, g in quads:
+        graph_name = "" if g is None else quote(str(g), safe="")
+        key = URIRef(f"{_QUAD_PREDICATE}{graph_name}:{quote(str(p), safe='')}")
+        unfold[key] = (g, p)
+        folded.add((s, key, o))
+    relabelled = set()
+    for s, key, o in to_canonical_graph(folded):
+        g, p = unfold[key]
+        relabelled.add((s, p, o, g))
+    return relabelled
+
+
+def _quad_key(quad: _Quad) -> tuple[str, str, str, str]:
+    s, p, o, g = quad
+    return ("" if g is None else g.n3(), s.n3(), p.n3(), o.n3())
+
+
+def _source_prefixes(graph: Graph) -> list[tuple[str, URIRef]]:
+    # The data files bind their own prefixes for the project's IRIs (faa:, src:, fy:, ...);
+    # keeping them makes the Turtle read like the sources. Other prefixes come from PREFIXES.
+    return sorted(
+        (prefix, URIRef(namespace))
+        for prefix, namespace in graph.namespaces()
+        if prefix and str(namespace).startswith(BASE)
+    )
+
+
+def _bind(graph: Graph, prefixes: list[tuple[str, URIRef]]) -> None:
+    for prefix, namespace in prefixes:
+        graph.bind(prefix, namespace, override=False)
+    bind_prefixes(graph)
+
+
+def _ordered_graph(
+    triples: Iterable[tuple[Node, Node, Node]], prefixes: list[tuple[str, URIRef]]
+) -> Graph:
+    # SimpleMemory yields triples in insertion order (the default store iterates a set in hash
+    # order, which changes with PYTHONHASHSEED), so rdflib's serialisers, which sort subjects,
+    # predicates and objects but keep ties (e.g. "1"^^xsd:integer and "1.0"^^xsd:decimal) in
+    # store order, write the same bytes every time.
+    graph = Graph(store="SimpleMemory")
+    _bind(graph, prefixes)
+    for triple in triples:
+        graph.add(triple)
+    _bind_generated_prefixes(graph, (p for _, p, _ in graph))
+    return graph
+
+
+class _SortedDataset(Dataset):
+    # The TriG serialiser writes graphs in the order contexts() gives; the store keeps them in
+    # a set, whose order changes with PYTHONHASHSEED.
+    def contexts(self, triple=None):
+        # Dataset.contexts() is deprecated; its parent's is not, and gives the same graphs.
+        graphs = list(super(Dataset, self).contexts(triple))
+        yield from sorted(
+            graphs, key=lambda g: (g.identifier != DATASET_DEFAULT_GRAPH_ID, g.identifier.n3())
+        )
+
+
+def _ordered_dataset(quads: list[_Quad], prefixes: list[tuple[str, URIRef]]) -> Dataset:
+    dataset = _SortedDataset()
+    _bind(dataset, prefixes)
+    for s, p, o, g in quads:
+        (dataset.default_graph if g is None else dataset.graph(g)).add((s, p, o))
+    _bind_generated_prefixes(dataset, (p for _, p, _, _ in quads))
+    return dataset
+
+
+def _bind_generated_prefixes(graph: Graph, predicates: Iterable[Node]) -> None:
+    # Serialisers invent prefixes (ns1, ns2, ...) for predicates outside the bound namespaces
+    # in the order they meet them; inventing them here in sorted order fixes the numbering.
+    manager = graph.namespace_manager
+    for predicate in sorted(set(predicates)):
+        try:
+            manager.compute_qname(str(predicate), generate=True)
+        except (ValueError, KeyError):
+            continue  # no prefix possible; the serialiser writes the full IRI
+
+
+def _sorted_lines(data: bytes, fix_default_graph: bool = False) -> bytes:
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    if fix_default_graph:
+        # rdflib writes a default-graph quad as "<s> <p> <o>  ." (an empty graph slot).
+        lines = [re.sub(rb"\s+\.$", b" .", line) for line in lines]
+    return b"".join(line + b"\n" for line in sorted(lines))
+
+
+def _jsonld(graph: Graph, context: dict | None) -> bytes:
+    document = default_context() if context is None else context
+    # Accept the context file as loaded ({"@context": ...}) or the bare context object; rdflib
+    # wants the bare one, and would fetch a string, so strings are refused.
+    bare = document.get("@context", document)
+    refuse_remote_contexts({"@context": bare})
+    data = graph.serialize(format="json-ld", context=bare, auto_compact=True, encoding="utf-8")
+    result = json.loads(data)
+    list_terms = _list_terms(bare)
+    if isinstance(result, dict):
+        result = {
+            key: value if key == "@context" else _sort_sets(value, key in list_terms, list_terms)
+            for key, value in result.items()
+        }
+    else:
+        result = _sort_sets(result, False, list_terms)
+    text = json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _list_terms(context: object) -> set[str]:
+    # Terms declared "@container": "@list" hold ordered arrays, which must not be sorted.
+    contexts = context if isinstance(context, list) else [context]
+    terms = {"@list"}
+    for ctx in contexts:
+        if isinstance(ctx, dict):
+            for term, definition in ctx.items():
+                if isinstance(definition, dict) and definition.get("@container") in (
+                    _LIST_CONTAINERS
+                ):
+                    terms.add(term)
+    return terms
+
+
+def _sort_sets(value: object, ordered: bool, list_terms: set[str]) -> object:
+    # JSON-LD arrays are sets unless they are lists; rdflib fills them in store order, so sort
+    # them (by their JSON text) to make the output stable.
+    if isinstance(value, dict):
+        return {key: _sort_sets(item, key in list_terms, list_terms) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sort_sets(item, False, list_terms) for item in value]
+        if ordered:
+            return items
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value

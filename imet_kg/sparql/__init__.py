@@ -1,0 +1,1 @@
+"""SPARQL: query-text facts, saved queries and parameters, result formats, the HTTP client."""

@@ -1,0 +1,1 @@
+"""External SPARQL stores: push the graph (Graph Store Protocol), query and validate it there."""

@@ -1,0 +1,172 @@
+"""Tests for imet_kg.publish.site and ``imet-kg site``: complete, relative, atomic."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import unquote, urlparse
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+
+import imet_kg.publish.site as site_module
+from imet_kg.cli import cli
+from imet_kg.kg.graph import load_shapes
+from imet_kg.publish.resources import Publication, file_stem, path_of
+from imet_kg.publish.site import build_site
+from imet_kg.sparql.saved import load_queries
+
+HREF = re.compile(r'(?:href|src)="([^"]*)"')
+
+
+@pytest.fixture(scope="module")
+def site(graph, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "public"
+    summary = build_site(out, graph, load_queries(), shapes=load_shapes())
+    return out, summary
+
+
+def test_every_resource_has_its_page_and_rdf_files(graph, site):
+    out, summary = site
+    publication = Publication(graph, shapes=load_shapes())
+    assert summary.resources == len(publication.iris)
+    assert (out / "def/shapes/index.html").is_file()
+    for iri in publication.sorted_iris():
+        stem = file_stem(path_of(iri))
+        for extension in ("html", "ttl", "jsonld", "nt"):
+            assert (out / f"{stem}.{extension}").is_file(), (iri, extension)
+    description = Graph().parse(out / "id/faa/section-543.ttl", format="turtle")
+    assert len(description) > 5
+    jsonld = Graph().parse(out / "id/faa/section-543.jsonld", format="json-ld")
+    assert len(jsonld) == len(description)
+    for name in (
+        "index.html",
+        "resources.html",
+        "queries/index.html",
+        "chart/funding.svg",
+        "chart/funding.png",
+        "data/imet-kg.trig",
+        "static/style.css",
+        "def/index.html",
+    ):
+        assert (out / name).is_file(), name
+
+
+def test_relative_links_resolve_on_the_file_system(site):
+    out, _ = site
+    broken = []
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 300
+    for page in pages:
+        relative = page.relative_to(out).as_posix()
+        for href in HREF.findall(page.read_text(encoding="utf-8")):
+            parsed = urlparse(href)
+            if parsed.scheme or href.startswith(("#", "mailto:")):
+                continue
+            assert not href.startswith("/"), (relative, href)  # no root-relative links
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(relative), unquote(parsed.path))
+            )
+            if not (out / target).is_file():
+                broken.append((relative, href))
+    assert broken == []
+
+
+def test_pages_show_the_statute_and_the_program(site):
+    out, _ = site
+    section = (out / "id/faa/section-543.html").read_text(encoding="utf-8")
+    assert "to encourage effective and mutually beneficial relations" in section
+    program = (out / "id/program/imet.html").read_text(encoding="utf-8")
+    assert "<svg" in program and 'href="../../chart/funding.png"' in program
+    queries = (out / "queries/index.html").read_text(encoding="utf-8")
+    for saved in load_queries():
+        assert f'id="{saved.name}"' in queries
+
+
+@pytest.fixture(scope="module")
+def small_graph():
+    """The funding figures and what they name: enough for every kind of page and the chart."""
+    from imet_kg.kg.graph import load_files, ontology_files
+    from imet_kg.paths import DATA_DIR
+
+    return load_files(
+        [
+            *ontology_files(),
+            DATA_DIR / "funding.ttl",
+            DATA_DIR / "fiscal-years.ttl",
+            DATA_DIR / "places.ttl",
+            DATA_DIR / "sources.ttl",
+            DATA_DIR / "program.ttl",
+        ]
+    )
+
+
+def test_site_replaces_the_old_one_whole(small_graph, tmp_path):
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "stale.html").write_text("old")
+    build_site(out, small_graph, [])
+    assert not (out / "stale.html").exists()
+    assert (out / "index.html").is_file()
+    assert (out / "chart/funding.svg").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]  # no temporary folder left
+
+
+def test_a_failed_build_leaves_the_previous_site(small_graph, tmp_path, monkeypatch):
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "index.html").write_text("previous")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(site_module.Publication, "serialize", broken)
+    with pytest.raises(RuntimeError):
+        build_site(out, small_graph, [])
+    assert (out / "index.html").read_text() == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_site_command(tmp_path, monkeypatch):
+    calls = {}
+
+    def fake_build_site(out, dataset, queries, context=None, progress=None, shapes=None):
+        calls["out"] = out
+        calls["queries"] = len(queries)
+        return site_module.SiteSummary(out=out, resources=1, files=4)
+
+    monkeypatch.setattr(site_module, "build_site", fake_build_site)
+    result = CliRunner().invoke(cli, ["site", "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert calls["out"] == tmp_path / "s"
+    assert calls["queries"] == len(load_queries())
+    assert "wrote 4 files" in result.output
+
+
+def test_serve_command_passes_its_options(monkeypatch):
+    import imet_kg.publish.server as server_module
+
+    seen = {}
+
+    def fake_run_server(dataset, queries, host, port, limits, context, shapes):
+        seen.update(host=host, port=port, limits=limits, triples=len(dataset), shapes=len(shapes))
+
+    monkeypatch.setattr(server_module, "run_server", fake_run_server)
+    result = CliRunner().invoke(
+        cli, ["serve", "--port", "9999", "--time-limit", "3", "--max-rows", "50", "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 9999
+    assert (seen["limits"].time_limit, seen["limits"].max_rows, seen["limits"].workers) == (
+        3,
+        50,
+        1,
+    )
+    assert seen["triples"] > 1000 and seen["shapes"] > 100
+
+
+def test_ontology_file_is_the_whole_ontology(site):
+    out, _ = site
+    ontology = Graph().parse(out / "def/index.ttl", format="turtle")
+    assert (URIRef("https://w3id.org/imet-kg/def/Program"), None, None) in ontology
