@@ -41,7 +41,7 @@ from imet_kg.errors import ImetKgError
 from imet_kg.publish.conneg import choose
 from imet_kg.rdf.serialize import serialize_graph
 from imet_kg.sparql.results import render_result
-from imet_kg.sparql.saved import sparql_syntax_error
+from imet_kg.sparql.text import sparql_syntax_error
 
 log = logging.getLogger(__name__)
 

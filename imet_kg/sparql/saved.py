@@ -5,32 +5,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 import rdflib.plugins.sparql as rdflib_sparql
 import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 
 from imet_kg.errors import QueryError
 from imet_kg.paths import QUERIES_DIR
+from imet_kg.sparql.text import outer_where_brace, query_form, sparql_syntax_error
 
 HEADER_KEYS = frozenset({"summary", "description", "tags", "params", "endpoint"})
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date")
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Tokens that may hide braces or the WHERE keyword: strings (long and short), IRIs, comments.
-_SKIPPED = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n]*"
-)
 
 
 @dataclass(frozen=True)
@@ -138,36 +132,8 @@ class SavedQuery:
         variables = " ".join(f"?{name}" for name in terms)
         row = " ".join(term.n3() for term in terms.values())
         block = f"\n  VALUES ({variables}) {{ ({row}) }}\n"
-        at = _outer_where_brace(self.text, self.name) + 1
+        at = outer_where_brace(self.text, self.name) + 1
         return self.text[:at] + block + self.text[at:]
-
-
-def mask_strings_iris_comments(text: str) -> str:
-    """Blank out the strings, IRIs and comments of a SPARQL text, keeping every offset.
-
-    What is left can be searched for keywords and braces without matching inside a literal, an IRI
-    or a comment.
-    """
-    return _SKIPPED.sub(lambda m: " " * len(m.group()), text)
-
-
-def _outer_where_brace(text: str, name: str) -> int:
-    depth = 0
-    seen_where = False
-    position = 0
-    masked = mask_strings_iris_comments(text)
-    for match in re.finditer(r"[{}]|\bWHERE\b", masked, flags=re.IGNORECASE):
-        token = match.group()
-        position = match.start()
-        if token == "{":
-            if depth == 0 and seen_where:
-                return position
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0:
-            seen_where = True
-    raise QueryError(f"query {name}: parameters need an explicit WHERE {{ ... }} clause")
 
 
 def parse_header(text: str, path: Path) -> dict:
@@ -236,31 +202,21 @@ def load_query(path: Path) -> SavedQuery:
     if not isinstance(summary, str) or not summary.strip():
         raise QueryError(f"{path}: the header needs a 'summary'")
     try:
-        parsed = parseQuery(text)
+        prepared_query(text)
     except Exception as exc:
         raise QueryError(f"{path}: {sparql_syntax_error(exc)}") from exc
-    form = parsed[1].name.removesuffix("Query").upper()
     tags = header.get("tags") or []
     return SavedQuery(
         name=path.stem,
         path=path,
         text=text,
-        form=form if form in QUERY_FORMS else "SELECT",
+        form=query_form(text),
         summary=" ".join(summary.split()),
         description=" ".join(str(header.get("description") or "").split()),
         tags=tuple(str(tag) for tag in (tags if isinstance(tags, list) else [tags])),
         params=_params(header, text, path),
         endpoint=header.get("endpoint"),
     )
-
-
-def sparql_syntax_error(exc: Exception) -> str:
-    """One line describing a SPARQL parse error, with its line and column when known."""
-    line = getattr(exc, "lineno", None)
-    column = getattr(exc, "col", None)
-    where = f"line {line}, column {column}: " if line else ""
-    message = getattr(exc, "msg", None) or str(exc).splitlines()[0]
-    return f"SPARQL syntax error: {where}{message}"
 
 
 def load_queries(folder: Path = QUERIES_DIR) -> list[SavedQuery]:
@@ -303,6 +259,30 @@ def run_query(graph: Graph, query: SavedQuery, params: dict[str, str] | None = N
     # query reads only the local graph.
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     try:
-        return graph.query(text)
+        prepared = prepared_query(text)
+    except Exception as exc:
+        raise QueryError(f"query {query.name}: {sparql_syntax_error(exc)}") from exc
+    try:
+        return graph.query(prepared)
     except Exception as exc:  # rdflib raises many types for evaluation errors
-        raise QueryError(f"query {query.name}: {str(exc).splitlines()[0]}") from exc
+        raise QueryError(f"query {query.name}: {first_line(exc)}") from exc
+
+
+@lru_cache(maxsize=512)
+def prepared_query(text: str) -> Query:
+    """Parse and translate a query once per process: rdflib's parser costs 10-100 ms a query.
+
+    rdflib evaluates a prepared query without changing it (that is what ``prepareQuery`` is for),
+    so the cached algebra is safe to share between runs and threads.
+
+    Raises:
+        Exception: whatever rdflib's parser raises for malformed SPARQL (callers word it with
+            :func:`imet_kg.sparql.text.sparql_syntax_error`).
+    """
+    return translateQuery(parseQuery(text))
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type's name when it has none."""
+    lines = str(exc).splitlines()
+    return lines[0] if lines and lines[0].strip() else type(exc).__name__

@@ -44,7 +44,8 @@ from imet_kg.errors import EndpointError, QueryError, one_line
 from imet_kg.kg.graph import graph_iri, ontology_files
 from imet_kg.namespaces import GRAPH, bind_prefixes
 from imet_kg.rdf.files import parse_into
-from imet_kg.sparql.saved import SavedQuery, mask_strings_iris_comments
+from imet_kg.sparql.saved import SavedQuery
+from imet_kg.sparql.text import mask_strings_iris_comments
 
 AUTH_SCHEMES = ("basic", "digest")
 DEFAULT_TIMEOUT = 30.0
