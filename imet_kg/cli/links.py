@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from imet_kg.cli.support import EXIT_OK, EXIT_VIOLATIONS, reports_errors
-from imet_kg.kg.graph import build_graph
+from imet_kg.kg.bundle import Bundle
 from imet_kg.links.wikidata import (
     DEFAULT_ENDPOINT,
     DEFAULT_SUGGESTIONS_FILE,
@@ -66,7 +66,7 @@ def check(endpoint: str, timeout: float, fmt: str) -> None:
     Exit 0 when every link is ok, 1 when any is stale, redirected, missing or cannot be checked,
     2 when the endpoint cannot be queried.
     """
-    results = check_wikidata_links(build_graph(), endpoint, timeout=timeout)
+    results = check_wikidata_links(Bundle().dataset, endpoint, timeout=timeout)
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -104,7 +104,7 @@ def suggest(endpoint: str, timeout: float, out: Path) -> None:
     skos:altLabel); each is written with its Wikidata types (P31) as an unverified SSSOM mapping
     record to a review file, never into data/. A person decides which to accept.
     """
-    suggestions = suggest_links(build_graph(), endpoint, out, timeout=timeout)
+    suggestions = suggest_links(Bundle().dataset, endpoint, out, timeout=timeout)
     for s in suggestions:
         click.echo(f"{_short(s.subject)}  {_short(s.item)}  {s.label!r}")
     click.echo(f"wrote {len(suggestions)} candidate(s) for review to {out}")

@@ -8,7 +8,7 @@ import click
 
 from imet_kg.cli.support import reports_errors, write_output
 from imet_kg.errors import ImetKgError
-from imet_kg.paths import QUERIES_DIR
+from imet_kg.kg.bundle import Bundle
 
 
 def _need_serve_extra(what: str) -> ImetKgError:
@@ -51,17 +51,13 @@ def serve(host: str, port: int, time_limit: float, max_rows: int, workers: int) 
         from imet_kg.publish.server import run_server
     except ImportError as exc:
         raise _need_serve_extra("imet-kg serve") from exc
-    from imet_kg.kg.graph import build_graph, load_shapes
-    from imet_kg.kg.release import load_context
     from imet_kg.publish.endpoint import Limits
-    from imet_kg.sparql.saved import load_queries
 
     limits = Limits(time_limit=time_limit, max_rows=max_rows, workers=workers)
-    dataset = build_graph()
+    bundle = Bundle()
+    dataset = bundle.dataset
     click.echo(f"imet-kg: serving {len(dataset)} triples on http://{host}:{port}/", err=True)
-    run_server(
-        dataset, load_queries(QUERIES_DIR), host, port, limits, load_context(), load_shapes()
-    )
+    run_server(dataset, bundle.queries, host, port, limits, bundle.context, bundle.shapes)
 
 
 @click.command()
@@ -84,7 +80,6 @@ def chart(out: Path | None, fmt: str | None) -> None:
     One series per kind of figure and source, read from the graph with a SPARQL query. SVG needs
     nothing extra; PNG needs matplotlib (the [serve] extra).
     """
-    from imet_kg.kg.graph import build_graph
     from imet_kg.publish.chart import chart_bytes
 
     if fmt is None:
@@ -92,7 +87,7 @@ def chart(out: Path | None, fmt: str | None) -> None:
         if suffix and suffix not in ("svg", "png"):
             raise ImetKgError(f"{out}: the chart is .svg or .png (or give --format)")
         fmt = suffix or "svg"
-    write_output(chart_bytes(build_graph(), fmt), out)
+    write_output(chart_bytes(Bundle().dataset, fmt), out)
 
 
 @click.command()
@@ -113,16 +108,13 @@ def site(out: Path) -> None:
         from imet_kg.publish.site import build_site
     except ImportError as exc:
         raise _need_serve_extra("imet-kg site") from exc
-    from imet_kg.kg.graph import build_graph, load_shapes
-    from imet_kg.kg.release import load_context
-    from imet_kg.sparql.saved import load_queries
-
+    bundle = Bundle()
     summary = build_site(
         out,
-        build_graph(),
-        load_queries(QUERIES_DIR),
-        context=load_context(),
+        bundle.dataset,
+        bundle.queries,
+        context=bundle.context,
         progress=lambda message: click.echo(message, err=True),
-        shapes=load_shapes(),
+        shapes=bundle.shapes,
     )
     click.echo(summary.text())

@@ -1,4 +1,4 @@
-"""What every ``imet-kg`` command shares: exit codes, one-line errors, output, parameters."""
+"""What the ``imet-kg`` commands share: exit codes, one-line errors, output, common options."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 
 from imet_kg.errors import ImetKgError, QueryError
 from imet_kg.rdf.files import write_atomic
+from imet_kg.stores.remote import AUTH_SCHEMES, DEFAULT_TIMEOUT
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -58,3 +59,57 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
             raise QueryError(f"--param {pair!r} is not NAME=VALUE")
         params[name.strip()] = value
     return params
+
+
+def data_option(help_text: str) -> Callable:
+    """The ``--data DIR`` option: a data folder to use instead of the shipped one."""
+    return click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        help=help_text,
+    )
+
+
+def store_options(url_option: str, url_help: str) -> Callable:
+    """Add the options for talking to a remote store: its URL, credentials and a timeout."""
+
+    def decorate(command: Callable) -> Callable:
+        options = [
+            click.option(url_option, "url", metavar="URL", help=url_help),
+            click.option(
+                "--user", envvar="IMET_KG_USER", help="Account on the store [$IMET_KG_USER]."
+            ),
+            click.option(
+                "--password", envvar="IMET_KG_PASSWORD", help="Its password [$IMET_KG_PASSWORD]."
+            ),
+            click.option(
+                "--auth",
+                type=click.Choice(AUTH_SCHEMES),
+                default="basic",
+                show_default=True,
+                help="HTTP authentication (Virtuoso's /sparql-auth and GSP endpoints use digest).",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0, min_open=True),
+                default=DEFAULT_TIMEOUT,
+                show_default=True,
+                metavar="SECONDS",
+                help="Give up when the store does not answer within this time.",
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+#: The remote-store options of ``query`` and ``validate``: ``--endpoint URL`` and credentials.
+endpoint_options = store_options(
+    "--endpoint",
+    "Run on a remote SPARQL store instead: its query endpoint (Oxigraph /query, Virtuoso /sparql, "
+    "Fuseki /DATASET/query, GraphDB /repositories/ID).",
+)

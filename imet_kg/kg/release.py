@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,14 +10,13 @@ from pathlib import Path
 from rdflib import Dataset
 from rdflib.namespace import OWL, RDF, SH
 
-from imet_kg.kg.graph import build_graph, load_shapes
+from imet_kg.kg.bundle import Bundle
 from imet_kg.kg.validation import validate
 from imet_kg.namespaces import IMET, IMETSH
-from imet_kg.paths import DATA_DIR, JSONLD_CONTEXT_FILE, ONTOLOGY_DIR, QUERIES_DIR, SHAPES_FILE
 from imet_kg.rdf.files import write_atomic
 from imet_kg.rdf.serialize import export_dataset
 from imet_kg.sparql.results import render_result
-from imet_kg.sparql.saved import load_queries, run_query
+from imet_kg.sparql.saved import run_query
 
 RELEASE_NAME = "imet-kg"
 RELEASE_FORMATS = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt", "trig": "trig"}
@@ -47,11 +45,6 @@ class BuildSummary:
         )
 
 
-def load_context(path: Path = JSONLD_CONTEXT_FILE) -> dict:
-    """Read the project's JSON-LD context (a local file: contexts are never fetched)."""
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def count_shapes(shapes) -> int:
     """Count the named shapes (imetsh:Snn-...) of a shapes graph."""
     named = set()
@@ -67,9 +60,8 @@ def count_classes(dataset: Dataset) -> int:
 
 def build_release(
     out: Path,
+    bundle: Bundle | None = None,
     progress: Callable[[str], None] = lambda _: None,
-    ontology_dir: Path = ONTOLOGY_DIR,
-    data_dir: Path = DATA_DIR,
 ) -> BuildSummary:
     """Build, validate and write the release files into ``out``.
 
@@ -79,20 +71,19 @@ def build_release(
 
     Args:
         out: the release folder (created if missing).
+        bundle: the graph and its shapes, context and queries (default: the shipped ones).
         progress: called with a short message at each step.
-        ontology_dir: the ontology folder (default: the shipped one).
-        data_dir: the data folder (default: the shipped one).
 
     Returns:
         A :class:`BuildSummary`.
     """
     started = time.perf_counter()
-    progress("loading ontology and data ...")
-    dataset = build_graph(ontology_dir, data_dir)
+    bundle = bundle or Bundle()
+    progress(f"loading ontology and data from {bundle.data_dir} ...")
+    dataset = bundle.dataset
     progress(f"  {len(dataset)} triples in {len(list(dataset.graphs())) - 1} named graphs")
     progress("validating against the SHACL shapes ...")
-    shapes = load_shapes(ontology_dir / SHAPES_FILE.name)
-    result = validate(dataset, shapes)
+    result = validate(dataset, bundle.shapes)
     files = []
 
     def emit(name: str, data: bytes) -> None:
@@ -101,16 +92,14 @@ def build_release(
 
     emit("validation-report.ttl", result.report_graph.serialize(format="turtle").encode())
     emit("validation-report.txt", result.text.encode())
-    saved = load_queries(QUERIES_DIR)
     if result.conforms:
-        context = load_context()
         for fmt, suffix in RELEASE_FORMATS.items():
             progress(f"exporting {fmt} ...")
             target = out / f"{RELEASE_NAME}.{suffix}"
-            export_dataset(dataset, fmt, target, context=context)
+            export_dataset(dataset, fmt, target, context=bundle.context)
             files.append(target)
-        progress(f"running {len(saved)} saved queries ...")
-        for query in saved:
+        progress(f"running {len(bundle.queries)} saved queries ...")
+        for query in bundle.queries:
             answer = run_query(dataset, query)
             graph_result = answer.type in ("CONSTRUCT", "DESCRIBE")
             fmt, suffix = ("turtle", "ttl") if graph_result else ("csv", "csv")
@@ -125,8 +114,8 @@ def build_release(
         triples=len(dataset),
         named_graphs=named_graphs,
         classes=count_classes(dataset),
-        shapes=count_shapes(shapes),
-        queries=len(saved),
+        shapes=count_shapes(bundle.shapes),
+        queries=len(bundle.queries),
         violations=len(result.violations),
         seconds=time.perf_counter() - started,
         files=files,

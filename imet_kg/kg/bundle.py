@@ -1,0 +1,89 @@
+"""The bundle: the graph and what goes with it: shapes, JSON-LD context, saved queries; loaded once.
+
+Every command that needs more than the graph takes a :class:`Bundle` instead of assembling the
+pieces itself. Each piece is read on first use, so a command pays only for what it touches.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from imet_kg.errors import InputError
+from imet_kg.paths import DATA_DIR, ONTOLOGY_DIR, QUERIES_DIR
+
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
+
+    from imet_kg.sparql.saved import SavedQuery
+
+SHAPES_FILE_NAME = "imet-shapes.ttl"
+CONTEXT_FILE_NAME = "context.jsonld"
+
+
+def load_context(path: Path) -> dict:
+    """Read a JSON-LD context file (a local file: contexts are never fetched).
+
+    Raises:
+        InputError: if the file is missing or is not a JSON object.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, None, "no such file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(path, getattr(exc, "lineno", None), f"malformed JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise InputError(path, None, "a JSON-LD context file holds one JSON object")
+    return document
+
+
+class Bundle:
+    """The knowledge graph, its shapes, its JSON-LD context and the saved queries.
+
+    Args:
+        ontology_dir: the ontology folder (terms, code lists, shapes, context).
+        data_dir: the data folder (one named graph per file).
+        queries_dir: the saved queries' folder.
+    """
+
+    def __init__(
+        self,
+        ontology_dir: Path = ONTOLOGY_DIR,
+        data_dir: Path = DATA_DIR,
+        queries_dir: Path = QUERIES_DIR,
+    ) -> None:
+        self.ontology_dir = Path(ontology_dir)
+        self.data_dir = Path(data_dir)
+        self.queries_dir = Path(queries_dir)
+
+    def __repr__(self) -> str:
+        return f"Bundle(data_dir={str(self.data_dir)!r})"
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The knowledge graph: one named graph per ontology and data file."""
+        from imet_kg.kg.graph import build_graph
+
+        return build_graph(self.ontology_dir, self.data_dir)
+
+    @cached_property
+    def shapes(self) -> Graph:
+        """The SHACL shapes graph."""
+        from imet_kg.kg.graph import load_shapes
+
+        return load_shapes(self.ontology_dir / SHAPES_FILE_NAME)
+
+    @cached_property
+    def context(self) -> dict:
+        """The JSON-LD context the exports are compacted with."""
+        return load_context(self.ontology_dir / CONTEXT_FILE_NAME)
+
+    @cached_property
+    def queries(self) -> list[SavedQuery]:
+        """The saved queries, sorted by name."""
+        from imet_kg.sparql.saved import load_queries
+
+        return load_queries(self.queries_dir)
