@@ -36,24 +36,24 @@ _PUBLIC = {
 }
 
 __all__ = [
-    "__version__",
     "Bundle",
+    "ImetKgError",
+    "RemoteStore",
+    "SavedQuery",
+    "ValidationResult",
+    "__version__",
     "build_graph",
+    "build_release",
+    "export_dataset",
+    "find_query",
     "load_files",
+    "load_queries",
+    "push_dataset",
+    "render_result",
+    "run_query",
+    "serialize_graph",
     "union_graph",
     "validate",
-    "ValidationResult",
-    "build_release",
-    "find_query",
-    "load_queries",
-    "run_query",
-    "SavedQuery",
-    "render_result",
-    "export_dataset",
-    "serialize_graph",
-    "RemoteStore",
-    "push_dataset",
-    "ImetKgError",
 ]
 
 if TYPE_CHECKING:
