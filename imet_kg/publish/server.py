@@ -53,7 +53,6 @@ from imet_kg.publish.endpoint import (
     Limits,
     QueryPool,
 )
-from imet_kg.publish.pages import STATIC_DIR, Links, Pages
 from imet_kg.publish.resources import (
     BY_MEDIA_TYPE,
     HTML,
@@ -61,6 +60,8 @@ from imet_kg.publish.resources import (
     Publication,
     Representation,
 )
+from imet_kg.publish.views import Links, Pages
+from imet_kg.publish.views.common import STATIC_DIR
 from imet_kg.rdf.serialize import serialize_dataset, serialize_graph
 from imet_kg.sparql.saved import SavedQuery
 
@@ -156,7 +157,7 @@ class _Site:
     def not_found(self, request: Request, path: str) -> Response:
         if choose(request.headers.get("accept"), ["text/html", "text/plain"]) == "text/html":
             return Response(
-                self.pages.not_found_page(self.links, path),
+                self.pages.site.not_found_page(self.links, path),
                 status_code=404,
                 media_type="text/html; charset=utf-8",
             )
@@ -237,7 +238,7 @@ class _Site:
             limits = {"time_limit": f"{self.limits.time_limit:g}", "max_rows": self.limits.max_rows}
             body = await self.cached(
                 ("query-page",),
-                lambda: self.pages.query_page(self.links, limits).encode("utf-8"),
+                lambda: self.pages.site.query_page(self.links, limits).encode("utf-8"),
             )
             return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
         if chosen is None:
@@ -282,12 +283,12 @@ def create_app(
             await site.pool.stop()
 
     async def home(request: Request) -> Response:
-        body = await site.cached(("home",), lambda: site.pages.home_page(site.links).encode())
+        body = await site.cached(("home",), lambda: site.pages.site.home_page(site.links).encode())
         return Response(body, media_type="text/html; charset=utf-8")
 
     async def resources(request: Request) -> Response:
         body = await site.cached(
-            ("resources",), lambda: site.pages.resource_index_page(site.links).encode()
+            ("resources",), lambda: site.pages.site.resource_index_page(site.links).encode()
         )
         return Response(body, media_type="text/html; charset=utf-8")
 
@@ -303,11 +304,12 @@ def create_app(
         extension = request.path_params["extension"]
         if extension == "svg":
             body = await site.cached(
-                ("chart", "svg"), lambda: site.pages.chart_svg(site.links).encode()
+                ("chart", "svg"), lambda: site.pages.program.chart_svg(site.links).encode()
             )
             return Response(body, media_type="image/svg+xml")
         if extension == "png":
-            body = await site.cached(("chart", "png"), lambda: render_png(site.pages.series))
+            series = site.pages.program.series
+            body = await site.cached(("chart", "png"), lambda: render_png(series))
             return Response(body, media_type="image/png")
         return site.not_found(request, f"chart/funding.{extension}")
 

@@ -33,10 +33,11 @@ from rdflib import Dataset, Graph
 
 from imet_kg.errors import ImetKgError
 from imet_kg.publish.chart import render_png
-from imet_kg.publish.pages import STATIC_DIR, Links, Pages
 from imet_kg.publish.resources import RDF_REPRESENTATIONS, Publication, file_stem, path_of
+from imet_kg.publish.views import Links, Pages
+from imet_kg.publish.views.common import STATIC_DIR
 from imet_kg.rdf.serialize import serialize_dataset
-from imet_kg.sparql.saved import SavedQuery, run_query
+from imet_kg.sparql.saved import SavedQuery
 
 
 @dataclass(frozen=True)
@@ -122,29 +123,19 @@ def _write_site(
             data = publication.serialize(iri, representation, description)
             write(f"{stem}.{representation.extension}", data)
     say("rendering the home page, the resource index and the saved queries")
-    write("index.html", pages.home_page(Links(publication, static=True, page="index.html")))
+    write("index.html", pages.site.home_page(Links(publication, static=True, page="index.html")))
     write(
         "resources.html",
-        pages.resource_index_page(Links(publication, static=True, page="resources.html")),
+        pages.site.resource_index_page(Links(publication, static=True, page="resources.html")),
     )
     query_links = Links(publication, static=True, page="queries/index.html")
-    results = {}
-    for query in queries:
-        result = run_query(dataset, query)
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            from imet_kg.sparql.results import render_result
-
-            results[query.name] = {"text": render_result(result, "turtle").decode("utf-8")}
-        elif result.type == "ASK":
-            results[query.name] = {"text": "true" if result.askAnswer else "false"}
-        else:
-            results[query.name] = pages.result_table(result, query_links)
-    write("queries/index.html", pages.saved_queries_page(query_links, results))
-    if pages.series:
+    results = pages.site.query_results(dataset, query_links)
+    write("queries/index.html", pages.site.saved_queries_page(query_links, results))
+    if pages.program.series:
         say("drawing the funding chart")
         chart_links = Links(publication, static=True, page="chart/funding.svg")
-        write("chart/funding.svg", pages.chart_svg(chart_links))
-        write("chart/funding.png", render_png(pages.series))
+        write("chart/funding.svg", pages.program.chart_svg(chart_links))
+        write("chart/funding.png", render_png(pages.program.series))
     say("writing the whole graph")
     write("data/imet-kg.ttl", serialize_dataset(dataset, "turtle", context=context))
     write("data/imet-kg.trig", serialize_dataset(dataset, "trig", context=context))

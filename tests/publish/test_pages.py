@@ -11,8 +11,8 @@ from rdflib.namespace import RDF, RDFS
 
 from imet_kg.namespaces import ID, IMET, SCHEMA
 from imet_kg.publish.conneg import choose
-from imet_kg.publish.pages import Links, Pages, govinfo_url, olrc_url
 from imet_kg.publish.resources import Publication, file_stem, path_of
+from imet_kg.publish.views import Links, Pages, govinfo_url, olrc_url
 from imet_kg.sparql.saved import load_queries
 
 
@@ -194,7 +194,7 @@ def test_values_are_escaped():
 
 
 def test_query_page_embeds_the_examples_safely(publication):
-    html = Pages(publication, load_queries()).query_page(
+    html = Pages(publication, load_queries()).site.query_page(
         Links(publication), {"time_limit": "10", "max_rows": 5}
     )
     data = re.search(

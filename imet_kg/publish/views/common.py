@@ -1,0 +1,259 @@
+"""What every page view shares: where links point, terms as pages show them, the Jinja setup."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from imet_kg import __version__
+from imet_kg.namespaces import BASE, SCHEMA
+from imet_kg.publish.resources import Publication, file_stem, path_of
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+SOURCE_PREDICATES = (DCTERMS.source, PROV.wasDerivedFrom, PROV.wasQuotedFrom)
+INBOUND_SHOWN = 60
+# Shown first on every page, in this order; the other properties follow by label.
+_FIRST_PROPERTIES = (RDF.type, RDFS.label, SKOS.prefLabel, DCTERMS.title)
+
+
+class Links:
+    """Where a page's links point.
+
+    Args:
+        publication: the published resources.
+        static: False for the web server (links are paths from the site root: ``/id/...``);
+            True for the static site (links are relative files: ``../section-541.html``), so it
+            works from any folder and from the file system.
+        page: the site-relative file of the page being rendered (static mode), e.g.
+            ``id/faa/section-543.html``.
+    """
+
+    def __init__(self, publication: Publication, static: bool = False, page: str = "index.html"):
+        self.publication = publication
+        self.static = static
+        self.current = page
+
+    def _to(self, target: str) -> str:
+        if not self.static:
+            return "/" + quote(target)
+        relative = posixpath.relpath(target, posixpath.dirname(self.current) or ".")
+        return quote(relative)
+
+    def resource(self, term: object) -> str | None:
+        """The href of a term's page: a published IRI's page, else the IRI (None for literals)."""
+        if isinstance(term, URIRef) and term in self.publication.iris:
+            return self.page(path_of(term))
+        if isinstance(term, URIRef) and str(term).startswith(("http://", "https://")):
+            return str(term)
+        return None
+
+    def page(self, path: str) -> str:
+        """The href of the page of the resource at a site path, e.g. ``id/program/imet``."""
+        return self._to(file_stem(path) + ".html") if self.static else "/" + quote(path)
+
+    def representation(self, term: URIRef, extension: str) -> str:
+        """The href of one of a resource's files, e.g. ``.ttl``."""
+        return self._to(f"{file_stem(path_of(term))}.{extension}")
+
+    def home(self) -> str:
+        return self._to("index.html") if self.static else "/"
+
+    def asset(self, name: str) -> str:
+        return self._to(f"static/{name}")
+
+    def chart(self, extension: str) -> str:
+        return self._to(f"chart/funding.{extension}")
+
+    def query_page(self) -> str:
+        return self._to("queries/index.html") if self.static else "/sparql"
+
+    def resource_index(self) -> str:
+        return self._to("resources.html") if self.static else "/resources"
+
+    def data(self, name: str) -> str:
+        return self._to(f"data/{name}")
+
+    def sparql(self, query: str) -> str | None:
+        """A link to the query page with ``query`` in the editor (None on the static site)."""
+        return None if self.static else "/sparql?" + urlencode({"edit": query})
+
+
+@dataclass
+class ValueView:
+    """A term as a page shows it."""
+
+    text: str
+    href: str | None = None
+    kind: str = "iri"  # iri, literal, bnode
+    note: str = ""  # language or datatype
+    long: bool = False
+    nested: list[tuple[ValueView, list[ValueView]]] = field(default_factory=list)
+
+
+@dataclass
+class PropertyView:
+    """A predicate and its values (outbound) or subjects (inbound)."""
+
+    label: str
+    qname: str
+    href: str | None
+    values: list[ValueView]
+    total: int = 0
+
+
+def environment() -> Environment:
+    """The Jinja environment of every page: the package's templates, every value escaped."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,  # a misspelt name in a template fails instead of vanishing
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["version"] = __version__
+    env.globals["base"] = BASE
+    return env
+
+
+class View:
+    """The helpers every view renders with: terms, property tables, page contexts.
+
+    Args:
+        publication: the published resources.
+        env: the Jinja environment (see :func:`environment`).
+    """
+
+    def __init__(self, publication: Publication, env: Environment) -> None:
+        self.publication = publication
+        self.graph = publication.graph
+        self.env = env
+
+    def render(self, template: str, context: dict) -> str:
+        return self.env.get_template(template).render(context)
+
+    def page_context(self, links: Links, title: str, **extra: object) -> dict:
+        """What the base template needs, with ``extra`` on top."""
+        return {"links": links, "title": title, "alternates": [], "iri": None, **extra}
+
+    def value(self, term: object, links: Links, depth: int = 0) -> ValueView:
+        """A term as a page shows it: a literal with its language or datatype, a linked IRI, or a
+        blank node with its own properties (two levels deep)."""
+        pub = self.publication
+        if isinstance(term, Literal):
+            note = ""
+            if term.language:
+                note = f"@{term.language}"
+            elif term.datatype and term.datatype != XSD.string:
+                note = pub.qname(term.datatype)
+            text = str(term)
+            if term.datatype == XSD.decimal and _looks_like_money(text):
+                note = f"{note} (${float(text):,.0f})".strip()
+            return ValueView(text=text, kind="literal", note=note, long=len(text) > 160)
+        if isinstance(term, BNode):
+            nested = []
+            if depth < 2:
+                for predicate in sorted(set(self.graph.predicates(term)), key=str):
+                    values = sorted(
+                        (
+                            self.value(o, links, depth + 1)
+                            for o in self.graph.objects(term, predicate)
+                        ),
+                        key=lambda v: v.text,
+                    )
+                    nested.append((self.value(predicate, links, depth + 1), values))
+            return ValueView(text="(blank node)", kind="bnode", nested=nested)
+        label = pub.label(term)
+        return ValueView(text=label, href=links.resource(term), kind="iri", note="")
+
+    def optional_value(self, term: object | None, links: Links) -> ValueView | None:
+        """:meth:`value`, or None for a missing term."""
+        return None if term is None else self.value(term, links)
+
+    def sorted_values(self, terms: Iterable[object], links: Links) -> list[ValueView]:
+        """Terms as values, IRIs first, then by text."""
+        views = [self.value(term, links) for term in terms]
+        return sorted(views, key=lambda v: (v.kind != "iri", v.text.lower(), v.note))
+
+    def values_of(self, subject: object, predicate: URIRef, links: Links) -> list[ValueView]:
+        """A property's values, sorted as :meth:`sorted_values` does."""
+        return self.sorted_values(self.graph.objects(subject, predicate), links)
+
+    def outbound(
+        self, iri: URIRef, links: Links, skip: Iterable[URIRef] = ()
+    ) -> list[PropertyView]:
+        """The resource's properties and their values."""
+        skipped = set(skip)
+        groups: dict[URIRef, list] = defaultdict(list)
+        for predicate, obj in self.graph.predicate_objects(iri):
+            if predicate not in skipped:
+                groups[predicate].append(obj)
+        return self.property_views(groups, links)
+
+    def inbound(self, iri: URIRef, links: Links) -> list[PropertyView]:
+        """What points at the resource, by predicate (the first ``INBOUND_SHOWN`` of each)."""
+        groups: dict[URIRef, list] = defaultdict(list)
+        for subject, predicate in self.graph.subject_predicates(iri):
+            groups[predicate].append(subject)
+        views = self.property_views(groups, links)
+        for view in views:
+            view.total = len(view.values)
+            view.values = view.values[:INBOUND_SHOWN]
+        return views
+
+    def sources(self, iri: URIRef, links: Links) -> list[PropertyView]:
+        """Where the resource's statements come from."""
+        groups = {p: list(self.graph.objects(iri, p)) for p in SOURCE_PREDICATES}
+        return self.property_views({p: v for p, v in groups.items() if v}, links)
+
+    def property_views(self, groups: dict, links: Links) -> list[PropertyView]:
+        """Predicate → terms as a property table, type and labels first."""
+        pub = self.publication
+
+        def order(predicate: URIRef) -> tuple:
+            first = _FIRST_PROPERTIES
+            return (
+                first.index(predicate) if predicate in first else len(first),
+                pub.label(predicate).lower(),
+            )
+
+        return [
+            PropertyView(
+                label=pub.label(predicate),
+                qname=pub.qname(predicate),
+                href=links.resource(predicate),
+                values=self.sorted_values(groups[predicate], links),
+            )
+            for predicate in sorted(groups, key=order)
+        ]
+
+    def description(self, iri: URIRef) -> str:
+        """The resource's description, comment or definition (the first found), else ""."""
+        for predicate in (SCHEMA.description, DCTERMS.description, RDFS.comment, SKOS.definition):
+            value = self.graph.value(iri, predicate)
+            if isinstance(value, Literal):
+                return str(value)
+        return ""
+
+    def text_of(self, subject: object | None, predicate: URIRef) -> str:
+        """A property's value as text ("" when the subject or the value is missing)."""
+        if subject is None:
+            return ""
+        return str(self.graph.value(subject, predicate) or "")
+
+
+def _looks_like_money(text: str) -> bool:
+    try:
+        return float(text) >= 1000
+    except ValueError:
+        return False

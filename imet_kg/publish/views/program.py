@@ -1,0 +1,112 @@
+"""The page of a program: its purposes and where they are stated, its agencies, its funding."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from markupsafe import Markup
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from imet_kg.namespaces import IMET, SCHEMA
+from imet_kg.publish.chart import CHART_PROGRAM, Series, funding_series, render_svg
+from imet_kg.publish.views.common import Links
+from imet_kg.publish.views.resource import ResourceView
+
+
+class ProgramView(ResourceView):
+    """Programs; the IMET program's page also carries the funding chart and its figures."""
+
+    template = "program.html"
+
+    def matches(self, iri: URIRef, types: set[URIRef]) -> bool:
+        return IMET.Program in types
+
+    def layout(self, iri: URIRef, links: Links) -> dict:
+        parts = self.sorted_values(self.graph.subjects(DCTERMS.isPartOf, iri), links)
+        return {
+            "purposes": self._purposes(iri, links),
+            "agencies": self._agencies(iri, links),
+            "chart": self._chart(links) if iri == CHART_PROGRAM and self.series else None,
+            "parts": parts,
+            "alt_labels": sorted(str(v) for v in self.graph.objects(iri, SKOS.altLabel)),
+        }
+
+    @cached_property
+    def series(self) -> list[Series]:
+        """The funding chart's series (read from the graph once)."""
+        return funding_series(self.graph)
+
+    def chart_svg(self, links: Links) -> str:
+        """The funding chart as SVG, its points linked to their observations' pages."""
+
+        def link(observation: str) -> str | None:
+            return links.resource(URIRef(observation))
+
+        return render_svg(self.series, link=link)
+
+    def _purposes(self, iri: URIRef, links: Links) -> list[dict]:
+        """The program's purposes, each with the provision that states it."""
+        purposes = []
+        for concept in self.graph.objects(iri, IMET.purpose):
+            stated = self.graph.value(concept, IMET.statedBy)
+            purposes.append(
+                {
+                    "concept": self.value(concept, links),
+                    "notation": self.text_of(concept, SKOS.notation),
+                    "definition": self.text_of(concept, SKOS.definition),
+                    "provision": self.optional_value(stated, links),
+                    "citation": self.text_of(stated, DCTERMS.bibliographicCitation),
+                    "text": self.text_of(stated, SCHEMA.text),
+                }
+            )
+        purposes.sort(key=lambda row: (row["notation"], row["concept"].text))
+        return purposes
+
+    def _agencies(self, iri: URIRef, links: Links) -> list[dict]:
+        """The agencies associated with the program, with their role and its legal basis."""
+        agencies = []
+        for association in self.graph.objects(iri, PROV.qualifiedAssociation):
+            agencies.append(
+                {
+                    "association": self.value(association, links),
+                    "agent": self.optional_value(self.graph.value(association, PROV.agent), links),
+                    "role": self.optional_value(self.graph.value(association, PROV.hadRole), links),
+                    "status": self.optional_value(
+                        self.graph.value(association, IMET.verificationStatus), links
+                    ),
+                    "sources": self.values_of(association, DCTERMS.source, links),
+                    "quoted": self.values_of(association, PROV.wasQuotedFrom, links),
+                    "basis": self.values_of(association, IMET.legalBasis, links),
+                }
+            )
+        agencies.sort(
+            key=lambda row: (row["agent"].text if row["agent"] else "", row["association"].text)
+        )
+        return agencies
+
+    def _chart(self, links: Links) -> dict:
+        """The funding chart, drawn inline, with its figures as a table."""
+        rows = []
+        for series in self.series:
+            for point in series.points:
+                rows.append(
+                    {
+                        "year": point.fiscal_year,
+                        "kind": series.kind_label,
+                        "program": series.program_label,
+                        "amount": "" if point.amount is None else f"${point.amount:,.0f}",
+                        "qualifier": point.qualifier,
+                        "value_status": point.value_status,
+                        "source": series.source,
+                        "status": point.status,
+                        "observation": links.resource(URIRef(point.observation)),
+                    }
+                )
+        rows.sort(key=lambda r: (r["year"], r["kind"], r["program"], r["source"]))
+        return {
+            "svg": Markup(self.chart_svg(links)),
+            "rows": rows,
+            "svg_href": links.chart("svg"),
+            "png_href": links.chart("png"),
+        }

@@ -1,0 +1,161 @@
+"""The site-wide pages: home, every resource by type, the query pages, and "not found"."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from jinja2 import Environment
+from markupsafe import Markup
+from rdflib import Graph
+from rdflib.namespace import RDF
+from rdflib.query import Result
+
+from imet_kg.namespaces import BASE
+from imet_kg.publish.resources import Publication
+from imet_kg.publish.views.common import Links, ValueView, View
+from imet_kg.sparql.results import render_result
+from imet_kg.sparql.saved import SavedQuery, run_query
+
+# Where the home page suggests starting: the program, the statute, its key section, the ontology.
+START_PATHS = ("id/program/imet", "id/faa/part-II/chapter-5", "id/faa/section-543", "def/")
+
+
+class SitePages(View):
+    """The pages that are not about one resource.
+
+    Args:
+        publication: the published resources.
+        env: the Jinja environment.
+        queries: the saved queries (the query pages' examples).
+    """
+
+    def __init__(
+        self, publication: Publication, env: Environment, queries: Iterable[SavedQuery] = ()
+    ) -> None:
+        super().__init__(publication, env)
+        self.queries = list(queries)
+
+    def home_page(self, links: Links) -> str:
+        """The landing page: what the graph is and where to start."""
+        pub = self.publication
+        starts = []
+        for path in START_PATHS:
+            iri = pub.resolve(path)
+            if iri is not None:
+                start = {"value": self.value(iri, links), "description": self.description(iri)}
+                starts.append(start)
+        return self.render(
+            "home.html",
+            self.page_context(
+                links,
+                "IMET-KG",
+                starts=starts,
+                resource_count=len(pub.iris),
+                triple_count=len(pub.graph),
+                queries=self.queries,
+            ),
+        )
+
+    def resource_index_page(self, links: Links) -> str:
+        """Every published resource, grouped by type."""
+        pub = self.publication
+        groups: dict[str, list[ValueView]] = defaultdict(list)
+        for iri in pub.sorted_iris():
+            types = sorted(pub.label(t) for t in self.graph.objects(iri, RDF.type)) or ["(no type)"]
+            groups[types[0]].append(self.value(iri, links))
+        ordered = sorted(groups.items(), key=lambda item: item[0].lower())
+        for _, values in ordered:
+            values.sort(key=lambda v: v.text.lower())
+        return self.render(
+            "index_resources.html",
+            self.page_context(links, "All resources", groups=ordered, count=len(pub.iris)),
+        )
+
+    def query_page(self, links: Links, limits: dict | None = None) -> str:
+        """The server's query page: an editor with the saved queries as examples.
+
+        Args:
+            links: server links.
+            limits: ``{"time_limit": "10", "max_rows": 10000}``, shown beside the editor.
+        """
+        examples = [
+            {
+                "name": q.name,
+                "summary": q.summary,
+                "description": q.description,
+                "form": q.form,
+                "text": q.bound_text(),
+            }
+            for q in self.queries
+        ]
+        return self.render(
+            "query.html",
+            self.page_context(
+                links,
+                "SPARQL query",
+                examples=examples,
+                examples_json=Markup(_script_json(examples)),
+                limits=limits or {},
+                base_json=Markup(_script_json(BASE)),
+            ),
+        )
+
+    def saved_queries_page(self, links: Links, results: dict[str, dict]) -> str:
+        """The static site's query page: each saved query with its text and its result table.
+
+        Args:
+            links: static links.
+            results: per query name, ``{"vars": [...], "rows": [[ValueView...]], "total": n}``
+                (see :meth:`result_table`), or ``{"text": "..."}`` for graph and ASK results
+                (see :meth:`query_results`).
+        """
+        return self.render(
+            "saved_queries.html",
+            self.page_context(links, "Saved queries", queries=self.queries, results=results),
+        )
+
+    def query_results(self, dataset: Graph, links: Links) -> dict[str, dict]:
+        """Run each saved query for :meth:`saved_queries_page`."""
+        results = {}
+        for query in self.queries:
+            result = run_query(dataset, query)
+            if result.type in ("CONSTRUCT", "DESCRIBE"):
+                results[query.name] = {"text": render_result(result, "turtle").decode("utf-8")}
+            elif result.type == "ASK":
+                results[query.name] = {"text": "true" if result.askAnswer else "false"}
+            else:
+                results[query.name] = self.result_table(result, links)
+        return results
+
+    def result_table(self, result: Result, links: Links, max_rows: int = 200) -> dict:
+        """A SELECT result as a table of values for :meth:`saved_queries_page`."""
+        variables = [str(v) for v in result.vars or []]
+        rows = []
+        total = 0
+        for row in result:
+            total += 1
+            if len(rows) < max_rows:
+                rows.append(
+                    [self.value(row[v], links) if row[v] is not None else None for v in variables]
+                )
+        return {"vars": variables, "rows": rows, "total": total}
+
+    def not_found_page(self, links: Links, path: str) -> str:
+        """The page for a path the graph does not publish."""
+        return self.render(
+            "not_found.html", self.page_context(links, "Not found", path=path, iri=None)
+        )
+
+
+def _script_json(value: object) -> str:
+    """JSON safe inside a <script> element (no "</script>", no HTML-significant characters)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
