@@ -102,8 +102,10 @@ def _results_json(variables: list[str], rows: list[list]) -> dict:
 
 
 def _results_xml(variables: list[str], rows: list[list]) -> bytes:
-    # rdflib's XML results writer fails on unbound variables; this one leaves them out, as the
-    # W3C format says.
+    # rdflib's own XML results writer writes a decimal 0.0 as an empty literal (it tests the
+    # value's truth, not its presence: rdflib issue #3138), so a zero figure would be lost. This
+    # writer writes every term's lexical form, and leaves unbound variables out as the W3C
+    # format says.
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
