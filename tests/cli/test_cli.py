@@ -72,6 +72,7 @@ def test_build_writes_the_release(release, graph):
     assert not list(out.rglob("*.tmp*")) and not list(out.rglob(".*"))
 
 
+@pytest.mark.slow
 def test_build_is_byte_stable(release, runner, tmp_path):
     out, _ = release
     assert invoke(runner, "build", "--out", str(tmp_path)).exit_code == 0

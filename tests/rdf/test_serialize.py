@@ -269,6 +269,7 @@ def _write_outputs(folder: str) -> None:
         Path(folder, fmt).write_bytes(serialize_dataset(dataset, fmt))
 
 
+@pytest.mark.slow
 def test_output_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     script = (
         "import sys; sys.path[:0] = sys.argv[1:3]; "
