@@ -1,6 +1,7 @@
 """The web server: a read-only SPARQL endpoint, dereferenceable IRIs, pages and the chart.
 
-``create_app(dataset, queries, limits)`` returns a Starlette (ASGI) application:
+``create_app(dataset, queries, limits)`` returns a Starlette (ASGI) application; what it serves,
+and where, is the site map's (:mod:`imet_kg.publish.sitemap`):
 
 * ``/sparql``: SPARQL 1.1 Protocol, GET (``?query=``) and POST (form ``query=`` or an
   ``application/sparql-query`` body); results by Accept: ``application/sparql-results+json``
@@ -19,8 +20,9 @@
   for the others; 406 lists them when none is acceptable, 404 answers an IRI the graph does not
   hold. The representation URLs (``.html``, ``.ttl``, ``.jsonld``, ``.nt``) are the same files
   the static site (``imet-kg site``) writes.
-* ``/`` (home), ``/resources`` (every IRI by type), ``/chart/funding.svg`` and ``.png``,
-  ``/data/imet-kg.ttl``, ``.trig`` and ``.nt`` (the whole graph), ``/static/...``.
+* the site map's documents: ``/`` (home), ``/resources`` (every IRI by type),
+  ``/chart/funding.svg`` and ``.png``, ``/data/imet-kg.ttl``, ``.trig`` and ``.nt`` (the whole
+  graph), ``/static/...``. Any other path gets the "not found" page (or plain text).
 """
 
 from __future__ import annotations
@@ -28,21 +30,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qs
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 
-from imet_kg.publish.chart import render_png
+from imet_kg.publish import sitemap
 from imet_kg.publish.conneg import choose
 from imet_kg.publish.endpoint import (
     DEFAULT_LIMITS,
@@ -53,36 +55,18 @@ from imet_kg.publish.endpoint import (
     Limits,
     QueryPool,
 )
-from imet_kg.publish.resources import (
-    BY_MEDIA_TYPE,
-    HTML,
-    REPRESENTATIONS,
-    Publication,
-    Representation,
-)
+from imet_kg.publish.resources import BY_MEDIA_TYPE, REPRESENTATIONS, Publication, Representation
 from imet_kg.publish.views import Links, Pages
-from imet_kg.publish.views.common import STATIC_DIR
-from imet_kg.rdf.serialize import serialize_dataset, serialize_graph
+from imet_kg.rdf.serialize import serialize_graph
 from imet_kg.sparql.saved import SavedQuery
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 MAX_BODY = 1_000_000
-DUMP_FORMATS = {
-    "ttl": ("turtle", "text/turtle"),
-    "trig": ("trig", "application/trig"),
-    "nt": ("nt", "application/n-triples"),
-}
 _OFFERED = [rep.media_type for rep in REPRESENTATIONS]
 
 
-def _content_type(representation: Representation) -> str:
-    if representation.media_type.startswith("text/"):
-        return representation.media_type + "; charset=utf-8"
-    return representation.media_type
-
-
 class _Site:
-    """The application's state: the graph's publication, its pages, and a cache of bodies."""
+    """The application's state: the site map's content, the query workers, a cache of bodies."""
 
     def __init__(
         self,
@@ -92,32 +76,35 @@ class _Site:
         context: dict | None,
         shapes: Graph | None,
     ) -> None:
-        self.dataset = dataset
         self.limits = limits
         self.publication = Publication(dataset, context, shapes)
-        self.pages = Pages(self.publication, queries)
+        self.content = sitemap.Content(Pages(self.publication, queries), limits)
         self.pool = QueryPool(dataset, limits)
         self.cache: dict[tuple, bytes] = {}
         self.links = Links(self.publication, static=False)
 
-    async def cached(self, key: tuple, make) -> bytes:
+    async def cached(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+        """A body made once (off the event loop: pages take a while) and then kept."""
         body = self.cache.get(key)
         if body is None:
             body = await run_in_threadpool(make)
             self.cache[key] = body
         return body
 
+    async def document(self, request: Request, document: sitemap.Document) -> Response:
+        if not document.available(self.content):
+            return self.not_found(request, sitemap.site_path(request.url.path))
+        body = await self.cached(
+            ("document", document.name), lambda: document.make(self.content, self.links)
+        )
+        return Response(body, media_type=document.content_type)
+
     # --- resources -------------------------------------------------------------------------------
 
     async def representation(self, iri: URIRef, representation: Representation) -> bytes:
-        if representation is HTML:
-            return await self.cached(
-                ("html", iri),
-                lambda: self.pages.resource_page(iri, self.links).encode("utf-8"),
-            )
         return await self.cached(
             (representation.extension, iri),
-            lambda: self.publication.serialize(iri, representation),
+            lambda: sitemap.resource_body(self.content, iri, representation, self.links),
         )
 
     def link_header(self, iri: URIRef) -> str:
@@ -142,14 +129,16 @@ class _Site:
             representation = BY_MEDIA_TYPE[media_type]
             headers["Content-Location"] = self.links.representation(iri, representation.extension)
             body = await self.representation(iri, representation)
-            return Response(body, media_type=_content_type(representation), headers=headers)
+            return Response(
+                body, media_type=sitemap.content_type(representation.media_type), headers=headers
+            )
         found = self.publication.resolve_file(path)
         if found is not None:
             iri, representation = found
             body = await self.representation(iri, representation)
             return Response(
                 body,
-                media_type=_content_type(representation),
+                media_type=sitemap.content_type(representation.media_type),
                 headers={"Link": self.link_header(iri)},
             )
         return self.not_found(request, path)
@@ -157,7 +146,7 @@ class _Site:
     def not_found(self, request: Request, path: str) -> Response:
         if choose(request.headers.get("accept"), ["text/html", "text/plain"]) == "text/html":
             return Response(
-                self.pages.site.not_found_page(self.links, path),
+                self.content.pages.site.not_found_page(self.links, path),
                 status_code=404,
                 media_type="text/html; charset=utf-8",
             )
@@ -235,12 +224,9 @@ class _Site:
         offered = ["text/html", "text/turtle", "application/n-triples", "application/ld+json"]
         chosen = choose(accept, offered)
         if chosen == "text/html":
-            limits = {"time_limit": f"{self.limits.time_limit:g}", "max_rows": self.limits.max_rows}
-            body = await self.cached(
-                ("query-page",),
-                lambda: self.pages.site.query_page(self.links, limits).encode("utf-8"),
-            )
-            return Response(body, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+            response = await self.document(request, sitemap.QUERY_PAGE)
+            response.headers["Vary"] = "Accept"
+            return response
         if chosen is None:
             return PlainTextResponse("400 the request has no query (send query=...)\n", 400)
         fmt = {
@@ -282,68 +268,34 @@ def create_app(
         finally:
             await site.pool.stop()
 
-    async def home(request: Request) -> Response:
-        body = await site.cached(("home",), lambda: site.pages.site.home_page(site.links).encode())
-        return Response(body, media_type="text/html; charset=utf-8")
+    def serve(document: sitemap.Document) -> Callable:
+        async def handler(request: Request) -> Response:
+            return await site.document(request, document)
 
-    async def resources(request: Request) -> Response:
-        body = await site.cached(
-            ("resources",), lambda: site.pages.site.resource_index_page(site.links).encode()
-        )
-        return Response(body, media_type="text/html; charset=utf-8")
+        return handler
 
     async def published(request: Request) -> Response:
-        path = request.url.path.removeprefix("/imet-kg/").lstrip("/")
-        return await site.resource(request, path)
+        return await site.resource(request, sitemap.site_path(request.url.path))
 
     async def def_root(request: Request) -> Response:
-        prefix = "/imet-kg" if request.url.path.startswith("/imet-kg/") else ""
+        # The ontology's IRI ends with a slash: send /def there.
+        prefix = sitemap.IRI_PATH if request.url.path.startswith(sitemap.IRI_PATH + "/") else ""
         return RedirectResponse(f"{prefix}/def/", status_code=308)
-
-    async def chart(request: Request) -> Response:
-        extension = request.path_params["extension"]
-        if extension == "svg":
-            body = await site.cached(
-                ("chart", "svg"), lambda: site.pages.program.chart_svg(site.links).encode()
-            )
-            return Response(body, media_type="image/svg+xml")
-        if extension == "png":
-            series = site.pages.program.series
-            body = await site.cached(("chart", "png"), lambda: render_png(series))
-            return Response(body, media_type="image/png")
-        return site.not_found(request, f"chart/funding.{extension}")
-
-    async def dump(request: Request) -> Response:
-        extension = request.path_params["extension"]
-        if extension not in DUMP_FORMATS:
-            return site.not_found(request, f"data/imet-kg.{extension}")
-        fmt, media_type = DUMP_FORMATS[extension]
-        body = await site.cached(
-            ("dump", fmt), lambda: serialize_dataset(dataset, fmt, context=context)
-        )
-        charset = "; charset=utf-8" if media_type.startswith("text/") else ""
-        return Response(body, media_type=media_type + charset)
 
     async def sparql(request: Request) -> Response:
         return await site.sparql(request)
 
-    routes = [
-        Route("/", home),
-        Route("/resources", resources),
-        Route("/sparql", sparql, methods=["GET", "POST"]),
-        Route("/chart/funding.{extension}", chart),
-        Route("/data/imet-kg.{extension}", dump),
-        Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
-    ]
-    for prefix in ("", "/imet-kg"):
-        routes += [
-            Route(f"{prefix}/def", def_root),
-            Route(f"{prefix}/def/{{rest:path}}", published),
-            Route(f"{prefix}/id/{{rest:path}}", published),
-        ]
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        return site.not_found(request, sitemap.site_path(request.url.path))
+
+    routes = [Route(document.route, serve(document)) for document in sitemap.SERVED]
+    routes.append(Route(sitemap.QUERY_PAGE.route, sparql, methods=["GET", "POST"]))
+    routes += [Route(f"{prefix}/def", def_root) for prefix in ("", sitemap.IRI_PATH)]
+    routes += [Route(pattern, published) for pattern in sitemap.resource_routes()]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        exception_handlers={404: not_found},
         middleware=[
             Middleware(
                 CORSMiddleware,

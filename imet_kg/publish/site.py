@@ -1,6 +1,7 @@
 """The static site: the server's pages and per-resource RDF files, for any static host.
 
-Layout (every link is relative, so the site works from any folder and from the file system)::
+What is written is the site map's (:mod:`imet_kg.publish.sitemap`). Layout (every link is
+relative, so the site works from any folder and from the file system)::
 
     index.html                      home
     resources.html                  every IRI, by type
@@ -32,11 +33,9 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from imet_kg.errors import ImetKgError
-from imet_kg.publish.chart import render_png
-from imet_kg.publish.resources import RDF_REPRESENTATIONS, Publication, file_stem, path_of
+from imet_kg.publish import sitemap
+from imet_kg.publish.resources import Publication
 from imet_kg.publish.views import Links, Pages
-from imet_kg.publish.views.common import STATIC_DIR
-from imet_kg.rdf.serialize import serialize_dataset
 from imet_kg.sparql.saved import SavedQuery
 
 
@@ -102,48 +101,29 @@ def _write_site(
     say: Callable[[str], None],
     shapes: Graph | None = None,
 ) -> dict[str, int]:
+    """Write every file the site map lists for the static site into ``root``."""
     publication = Publication(dataset, context, shapes)
-    pages = Pages(publication, queries)
+    content = sitemap.Content(Pages(publication, queries))
     count = 0
 
-    def write(relative: str, data: bytes | str) -> None:
+    def write(relative: str, data: bytes) -> None:
         nonlocal count
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        path.write_bytes(data)
         count += 1
 
     say(f"rendering {len(publication.iris)} resources")
     for iri in publication.sorted_iris():
-        stem = file_stem(path_of(iri))
-        page = f"{stem}.html"
-        write(page, pages.resource_page(iri, Links(publication, static=True, page=page)))
         description = publication.describe(iri)
-        for representation in RDF_REPRESENTATIONS:
-            data = publication.serialize(iri, representation, description)
-            write(f"{stem}.{representation.extension}", data)
-    say("rendering the home page, the resource index and the saved queries")
-    write("index.html", pages.site.home_page(Links(publication, static=True, page="index.html")))
-    write(
-        "resources.html",
-        pages.site.resource_index_page(Links(publication, static=True, page="resources.html")),
-    )
-    query_links = Links(publication, static=True, page="queries/index.html")
-    results = pages.site.query_results(dataset, query_links)
-    write("queries/index.html", pages.site.saved_queries_page(query_links, results))
-    if pages.program.series:
-        say("drawing the funding chart")
-        chart_links = Links(publication, static=True, page="chart/funding.svg")
-        write("chart/funding.svg", pages.program.chart_svg(chart_links))
-        write("chart/funding.png", render_png(pages.program.series))
-    say("writing the whole graph")
-    write("data/imet-kg.ttl", serialize_dataset(dataset, "turtle", context=context))
-    write("data/imet-kg.trig", serialize_dataset(dataset, "trig", context=context))
-    write("data/imet-kg.nt", serialize_dataset(dataset, "nt", context=context))
-    for asset in sorted(STATIC_DIR.iterdir()):
-        if asset.is_file() and asset.suffix in (".css", ".js"):
-            write(f"static/{asset.name}", asset.read_bytes())
-    write(".nojekyll", b"")  # GitHub Pages: serve every file as it is
+        for file, representation in sitemap.resource_files(iri):
+            links = Links(publication, static=True, page=file)
+            write(file, sitemap.resource_body(content, iri, representation, links, description))
+    for document in sitemap.WRITTEN:
+        if document.available(content):
+            say(f"writing the {document.name}")
+            links = Links(publication, static=True, page=document.file)
+            write(document.file, document.make(content, links))
     return {"files": count, "resources": len(publication.iris)}
 
 

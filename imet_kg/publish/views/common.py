@@ -15,10 +15,10 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from imet_kg import __version__
 from imet_kg.namespaces import BASE, SCHEMA
-from imet_kg.publish.resources import Publication, file_stem, path_of
+from imet_kg.publish import sitemap
+from imet_kg.publish.resources import Publication, path_of
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 SOURCE_PREDICATES = (DCTERMS.source, PROV.wasDerivedFrom, PROV.wasQuotedFrom)
 INBOUND_SHOWN = 60
@@ -44,10 +44,19 @@ class Links:
         self.current = page
 
     def _to(self, target: str) -> str:
+        """The href of a site file: from the site root (server), or relative (static site)."""
         if not self.static:
             return "/" + quote(target)
         relative = posixpath.relpath(target, posixpath.dirname(self.current) or ".")
         return quote(relative)
+
+    def document(self, document: sitemap.Document) -> str:
+        """The href of a site-wide document: its server route, or its static file."""
+        if self.static:
+            assert document.file is not None, f"the static site has no {document.name}"
+            return self._to(document.file)
+        assert document.route is not None, f"the server has no {document.name}"
+        return quote(document.route)
 
     def resource(self, term: object) -> str | None:
         """The href of a term's page: a published IRI's page, else the IRI (None for literals)."""
@@ -59,33 +68,41 @@ class Links:
 
     def page(self, path: str) -> str:
         """The href of the page of the resource at a site path, e.g. ``id/program/imet``."""
-        return self._to(file_stem(path) + ".html") if self.static else "/" + quote(path)
+        if self.static:
+            return self._to(sitemap.resource_file(path, "html"))
+        return "/" + quote(path)  # the resource itself: content negotiation picks HTML
 
     def representation(self, term: URIRef, extension: str) -> str:
         """The href of one of a resource's files, e.g. ``.ttl``."""
-        return self._to(f"{file_stem(path_of(term))}.{extension}")
+        return self._to(sitemap.resource_file(path_of(term), extension))
 
     def home(self) -> str:
-        return self._to("index.html") if self.static else "/"
+        return self.document(sitemap.HOME)
 
     def asset(self, name: str) -> str:
-        return self._to(f"static/{name}")
+        """The href of a static file, e.g. ``style.css``."""
+        return self.document(sitemap.ASSETS[name])
 
     def chart(self, extension: str) -> str:
-        return self._to(f"chart/funding.{extension}")
+        """The href of the funding chart, ``svg`` or ``png``."""
+        return self.document(sitemap.CHARTS[extension])
 
     def query_page(self) -> str:
-        return self._to("queries/index.html") if self.static else "/sparql"
+        """The server's query editor, or the static site's saved queries with their results."""
+        return self.document(sitemap.SAVED_QUERIES if self.static else sitemap.QUERY_PAGE)
 
     def resource_index(self) -> str:
-        return self._to("resources.html") if self.static else "/resources"
+        return self.document(sitemap.RESOURCE_INDEX)
 
-    def data(self, name: str) -> str:
-        return self._to(f"data/{name}")
+    def dump(self, extension: str) -> str:
+        """The href of the whole graph as ``ttl``, ``trig`` or ``nt``."""
+        return self.document(sitemap.DUMPS[extension])
 
     def sparql(self, query: str) -> str | None:
         """A link to the query page with ``query`` in the editor (None on the static site)."""
-        return None if self.static else "/sparql?" + urlencode({"edit": query})
+        if self.static:
+            return None
+        return f"{sitemap.QUERY_PAGE.route}?{urlencode({'edit': query})}"
 
 
 @dataclass
