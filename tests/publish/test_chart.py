@@ -13,7 +13,14 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from imet_kg.cli import cli
 from imet_kg.errors import ImetKgError
 from imet_kg.namespaces import ID, IMET
-from imet_kg.publish.chart import CHART_QUERY, funding_series, render_png, render_svg
+from imet_kg.publish.chart import (
+    CHART_QUERY,
+    Point,
+    funding_series,
+    joined_runs,
+    render_png,
+    render_svg,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"  # a str: pytest trips over XSD
@@ -57,6 +64,38 @@ def test_series_match_the_graph(graph, series):
     observations = {str(row.observation) for row in graph.query(CHART_QUERY)}
     charted = [p.observation for s in series for p in s.points]
     assert sorted(charted) == sorted(observations)
+
+
+def test_lines_join_consecutive_years_that_have_an_amount():
+    def point(year: int, amount: int | None) -> Point:
+        value = None if amount is None else Decimal(amount)
+        return Point(year, value, f"obs-{year}", "reported", "", True, "verified")
+
+    points = [point(2000, 1), point(2001, 2), point(2002, None), point(2003, 3), point(2004, 4)]
+    points += [point(2005, 5), point(2007, 6), point(2008, None), point(2009, 7)]
+    runs = [[p.fiscal_year for p in run] for run in joined_runs(points)]
+    assert runs == [[2000, 2001], [2003, 2004, 2005]]  # 2007 and 2009 stand alone
+    assert joined_runs([]) == []
+
+
+def test_svg_and_png_draw_the_same_lines(series, monkeypatch):
+    """Both renderings draw their lines from joined_runs: one polyline or plot per run."""
+    import imet_kg.publish.chart.png as png_module
+
+    runs = sum(len(joined_runs(s.points)) for s in series)
+    assert runs > 0
+    root = ET.fromstring(render_svg(series))
+    assert len(list(root.iter(f"{SVG}polyline"))) == runs
+    seen = []
+
+    def spy(points):
+        found = joined_runs(points)
+        seen.append(len(found))
+        return found
+
+    monkeypatch.setattr(png_module, "joined_runs", spy)
+    render_png(series)
+    assert sum(seen) == runs
 
 
 def test_svg_is_well_formed_labelled_and_stable(series):
