@@ -27,13 +27,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from imet_kg import __version__
 from imet_kg.errors import EndpointError, InputError, one_line
-from imet_kg.links.linkset import (
-    DATASETS,
-    WIKIDATA_ENTITY,
-    Link,
-    add_link_record,
-    slug,
-)
+from imet_kg.links.build import add_link_record
+from imet_kg.links.linkset import DATASETS, WIKIDATA_ENTITY, Link, slug
 from imet_kg.namespaces import GRAPH, ID, IMET, SEMAPV, SSSOM, VOID, bind_prefixes
 from imet_kg.paths import DATA_DIR, DEFAULT_OUT_DIR
 from imet_kg.rdf.files import write_atomic

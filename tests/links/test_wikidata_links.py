@@ -28,7 +28,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from imet_kg.cli import cli
 from imet_kg.errors import EndpointError
-from imet_kg.links.linkset import LINKS_FILE, build_linkset, ordinal
+from imet_kg.links.build import build_linkset, ordinal
+from imet_kg.links.linkset import LINKS_FILE
 from imet_kg.links.wikidata import (
     USER_AGENT,
     check_wikidata_links,
