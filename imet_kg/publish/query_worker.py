@@ -1,9 +1,10 @@
-"""A SPARQL query worker process (``python -m imet_kg.publish.query_worker``) the endpoint starts.
+"""A SPARQL query worker process (``python -m imet_kg.publish.query_worker``) the pool starts.
 
 It reads the graph (N-Quads) and the limits from its standard input, says "ready", then answers
 each query it is sent with an :class:`imet_kg.publish.endpoint.Answer`, until it is sent None or its
 input closes. Messages are :class:`multiprocessing.connection.Connection` frames on stdin and
-stdout. The server kills the process when a query overruns the time limit.
+stdout. The pool (:mod:`imet_kg.publish.workers`) kills the process when a query overruns the
+time limit.
 """
 
 from __future__ import annotations

@@ -53,10 +53,10 @@ from imet_kg.publish.endpoint import (
     UPDATE_REFUSED,
     Answer,
     Limits,
-    QueryPool,
 )
 from imet_kg.publish.resources import BY_MEDIA_TYPE, REPRESENTATIONS, Publication, Representation
 from imet_kg.publish.views import Links, Pages
+from imet_kg.publish.workers import QueryPool
 from imet_kg.rdf.serialize import serialize_graph
 from imet_kg.sparql.saved import SavedQuery
 
