@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from imet_kg.cli.support import endpoint_options, parse_params, reports_errors, write_output
+from imet_kg.cli.support import (
+    endpoint_options,
+    notice,
+    parse_params,
+    reports_errors,
+    store_option,
+    write_output,
+)
 from imet_kg.kg.bundle import Bundle
 from imet_kg.sparql.results import RESULT_FORMATS
 
@@ -31,6 +38,7 @@ from imet_kg.sparql.results import RESULT_FORMATS
     help="SELECT/ASK: table, csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.",
 )
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@store_option
 @endpoint_options
 @reports_errors
 def query(
@@ -38,6 +46,7 @@ def query(
     params: tuple[str, ...],
     fmt: str,
     out: Path | None,
+    store: str,
     url: str | None,
     user: str | None,
     password: str | None,
@@ -52,7 +61,7 @@ def query(
     from imet_kg.sparql.results import render_result
     from imet_kg.sparql.saved import find_query, run_query
 
-    bundle = Bundle()
+    bundle = Bundle(store=store, notice=notice)
     saved = find_query(query, bundle.queries_dir)
     values = parse_params(params)
     saved.bindings(values)  # reject bad parameters before the graph is built
@@ -61,7 +70,7 @@ def query(
 
         result = RemoteStore(url, user, password, auth, timeout).run(saved, values)
     else:
-        result = run_query(bundle.dataset, saved, values)
+        result = run_query(bundle.engine, saved, values)
     write_output(render_result(result, fmt), out)
 
 

@@ -113,3 +113,21 @@ endpoint_options = store_options(
     "Run on a remote SPARQL store instead: its query endpoint (Oxigraph /query, Virtuoso /sparql, "
     "Fuseki /DATASET/query, GraphDB /repositories/ID).",
 )
+
+
+def store_option(command: Callable) -> Callable:
+    """The ``--store`` option: the embedded Oxigraph store (default) or rdflib in memory."""
+    return click.option(
+        "--store",
+        "store",
+        type=click.Choice(["oxigraph", "memory"]),
+        default="oxigraph",
+        show_default=True,
+        help="Query engine: the persistent embedded Oxigraph store under $IMET_KG_DIST/store "
+        "(default dist/store; built or rebuilt when an input changed), or rdflib in memory.",
+    )(command)
+
+
+def notice(message: str) -> None:
+    """Print a one-line notice (not an error) on stderr."""
+    click.echo(message, err=True)

@@ -7,20 +7,31 @@ pieces itself. Each piece is read on first use, so a command pays only for what 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imet_kg.errors import InputError
-from imet_kg.paths import DATA_DIR, ONTOLOGY_DIR, QUERIES_DIR
+from imet_kg.paths import DATA_DIR, DEFAULT_OUT_DIR, ONTOLOGY_DIR, QUERIES_DIR
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
+    from imet_kg.kg.embedded import EmbeddedStore
     from imet_kg.sparql.saved import SavedQuery
 
 SHAPES_FILE_NAME = "imet-shapes.ttl"
 CONTEXT_FILE_NAME = "context.jsonld"
+#: The query engines: the embedded Oxigraph store (persistent, the default) or rdflib in memory.
+STORES = ("oxigraph", "memory")
+
+
+def release_dir() -> Path:
+    """The release folder commands share (its ``store/`` holds the persistent store):
+    ``$IMET_KG_DIST`` if set, else ``dist``."""
+    return Path(os.environ.get("IMET_KG_DIST") or DEFAULT_OUT_DIR)
 
 
 def load_context(path: Path) -> dict:
@@ -47,6 +58,11 @@ class Bundle:
         ontology_dir: the ontology folder (terms, code lists, shapes, context).
         data_dir: the data folder (one named graph per file).
         queries_dir: the saved queries' folder.
+        store: what queries run on: ``oxigraph`` (the persistent store under ``out``, built
+            or rebuilt as needed) or ``memory`` (rdflib, parsed in this process).
+        out: the release folder whose ``store/`` holds the persistent store
+            (default :func:`release_dir`).
+        notice: called with a one-line message when the persistent store is (re)built.
     """
 
     def __init__(
@@ -54,10 +70,34 @@ class Bundle:
         ontology_dir: Path = ONTOLOGY_DIR,
         data_dir: Path = DATA_DIR,
         queries_dir: Path = QUERIES_DIR,
+        store: str = "oxigraph",
+        out: Path | None = None,
+        notice: Callable[[str], None] = lambda _: None,
     ) -> None:
+        if store not in STORES:
+            raise ValueError(f"unknown store {store!r} (choose from {', '.join(STORES)})")
         self.ontology_dir = Path(ontology_dir)
         self.data_dir = Path(data_dir)
         self.queries_dir = Path(queries_dir)
+        self.store = store
+        self.out = Path(out) if out is not None else release_dir()
+        self.notice = notice
+
+    @cached_property
+    def files(self) -> list[Path]:
+        """The ontology and data files, in load order (one named graph each)."""
+        from imet_kg.kg.graph import knowledge_graph_files
+
+        return knowledge_graph_files(self.ontology_dir, self.data_dir)
+
+    @cached_property
+    def engine(self) -> Dataset | EmbeddedStore:
+        """What queries run on: the persistent Oxigraph store, or the rdflib dataset."""
+        if self.store == "memory":
+            return self.dataset
+        from imet_kg.kg.persistent import PersistentStore
+
+        return PersistentStore(self.files, self.out, self.notice).open()
 
     def __repr__(self) -> str:
         return f"Bundle(data_dir={str(self.data_dir)!r})"

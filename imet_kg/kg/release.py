@@ -11,6 +11,7 @@ from rdflib import Dataset
 from rdflib.namespace import OWL, RDF, SH
 
 from imet_kg.kg.bundle import Bundle
+from imet_kg.kg.persistent import PersistentStore
 from imet_kg.kg.validation import validate
 from imet_kg.namespaces import IMET, IMETSH
 from imet_kg.rdf.files import write_atomic
@@ -98,6 +99,8 @@ def build_release(
             target = out / f"{RELEASE_NAME}.{suffix}"
             export_dataset(dataset, fmt, target, context=bundle.context)
             files.append(target)
+        progress("building the persistent store ...")
+        PersistentStore(bundle.files, out, progress).ensure()
         progress(f"running {len(bundle.queries)} saved queries ...")
         for query in bundle.queries:
             answer = run_query(dataset, query)

@@ -7,19 +7,33 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-import rdflib.plugins.sparql as rdflib_sparql
 import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Result
 
 from imet_kg.errors import QueryError
 from imet_kg.paths import QUERIES_DIR
-from imet_kg.sparql.text import outer_where_brace, query_form, sparql_syntax_error
+from imet_kg.sparql.text import (
+    SERVICE_REFUSED,
+    check_syntax,
+    has_service,
+    outer_where_brace,
+    query_form,
+    sparql_syntax_error,
+)
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
+    from rdflib.query import Result
+
+
+class QueryEngine(Protocol):
+    """A store that answers SPARQL text with an rdflib Result (e.g. the embedded Oxigraph store)."""
+
+    def query(self, text: str, name: str = ...) -> Result: ...
+
 
 HEADER_KEYS = frozenset({"summary", "description", "tags", "params", "endpoint"})
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date")
@@ -201,10 +215,7 @@ def load_query(path: Path) -> SavedQuery:
     summary = header.get("summary")
     if not isinstance(summary, str) or not summary.strip():
         raise QueryError(f"{path}: the header needs a 'summary'")
-    try:
-        prepared_query(text)
-    except Exception as exc:
-        raise QueryError(f"{path}: {sparql_syntax_error(exc)}") from exc
+    check_syntax(text, str(path))
     tags = header.get("tags") or []
     return SavedQuery(
         name=path.stem,
@@ -240,11 +251,14 @@ def find_query(name_or_path: str, folder: Path = QUERIES_DIR) -> SavedQuery:
     return load_query(path)
 
 
-def run_query(graph: Graph, query: SavedQuery, params: dict[str, str] | None = None) -> Result:
-    """Run a saved query on a local graph or dataset.
+def run_query(
+    graph: Graph | QueryEngine, query: SavedQuery, params: dict[str, str] | None = None
+) -> Result:
+    """Run a saved query on a local graph, dataset or store.
 
     Args:
-        graph: an rdflib Graph or Dataset (a Dataset built by build_graph queries the union).
+        graph: an rdflib Graph or Dataset (a Dataset built by build_graph queries the union), or
+            a store that answers SPARQL text (:class:`imet_kg.kg.embedded.EmbeddedStore`).
         query: the saved query.
         params: parameter values as text, by name; defaults fill the rest.
 
@@ -255,6 +269,12 @@ def run_query(graph: Graph, query: SavedQuery, params: dict[str, str] | None = N
         QueryError: for bad parameters or a query the engine rejects.
     """
     text = query.bound_text(params)
+    if has_service(text):
+        raise QueryError(f"query {query.name}: {SERVICE_REFUSED}")
+    if not isinstance(graph, Graph):
+        return graph.query(text, f"query {query.name}")
+    import rdflib.plugins.sparql as rdflib_sparql
+
     # rdflib fetches a graph named in FROM / FROM NAMED from the web unless told not to; a local
     # query reads only the local graph.
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False
@@ -279,6 +299,9 @@ def prepared_query(text: str) -> Query:
         Exception: whatever rdflib's parser raises for malformed SPARQL (callers word it with
             :func:`imet_kg.sparql.text.sparql_syntax_error`).
     """
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
     return translateQuery(parseQuery(text))
 
 

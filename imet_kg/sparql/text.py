@@ -3,7 +3,8 @@ outer WHERE group starts, and one wording for syntax errors.
 
 Everything here works on the text with its strings, IRIs and comments blanked out, so a keyword
 or a brace inside a literal, an IRI or a comment is never mistaken for query syntax. It imports
-no SPARQL parser, so the command line can tell a query's form without loading rdflib's grammar.
+no SPARQL parser of rdflib's, so the command line can check a query without loading rdflib's
+grammar.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ _FORM_OR_UPDATE = re.compile(
     _KEYWORD.format("|".join((*QUERY_FORMS, *UPDATE_KEYWORDS, "WITH"))), re.IGNORECASE
 )
 _FROM = re.compile(_KEYWORD.format("FROM"), re.IGNORECASE)
+_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
+_OXIGRAPH_ERROR = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+SERVICE_REFUSED = "SERVICE is refused: a local query makes no requests to other endpoints"
 _PROLOGUE = re.compile(r"\b(PREFIX\s+[^\s:]*:|BASE\b)", re.IGNORECASE)
 
 
@@ -70,6 +74,11 @@ def has_from(text: str) -> bool:
     return _FROM.search(_masked(text)) is not None
 
 
+def has_service(text: str) -> bool:
+    """Say whether the query calls another endpoint (``SERVICE``), which a local query must not."""
+    return _SERVICE.search(_masked(text)) is not None
+
+
 def outer_where_brace(text: str, name: str) -> int:
     """Return the offset of the ``{`` that opens the query's outermost WHERE group.
 
@@ -95,11 +104,39 @@ def outer_where_brace(text: str, name: str) -> int:
     raise QueryError(f"query {name}: parameters need an explicit WHERE {{ ... }} clause")
 
 
+def check_syntax(text: str, where: str) -> None:
+    """Check that a text is a SPARQL 1.1 query, with Oxigraph's parser (fast, and it loads none of
+    rdflib's grammar): the query is run on an empty in-memory store, where it can only parse.
+
+    Args:
+        text: the query.
+        where: what to name in the message (a file, a query name).
+
+    Raises:
+        QueryError: ``<where>: SPARQL syntax error: ...`` for malformed SPARQL.
+    """
+    import pyoxigraph
+
+    if has_service(text):
+        # Oxigraph would send the SERVICE request while "parsing"; such a query never runs
+        # locally, so it is refused here rather than checked.
+        raise QueryError(f"{where}: {SERVICE_REFUSED}")
+    try:
+        pyoxigraph.Store().query(text)
+    except SyntaxError as exc:
+        raise QueryError(f"{where}: {sparql_syntax_error(exc)}") from exc
+    except Exception:
+        pass
+
+
 def sparql_syntax_error(exc: Exception) -> str:
     """One line describing a SPARQL parse error, with its line and column when known."""
     line = getattr(exc, "lineno", None)
     column = getattr(exc, "col", None)
-    where = f"line {line}, column {column}: " if line else ""
     lines = str(exc).splitlines()
     message = getattr(exc, "msg", None) or (lines[0] if lines else "") or type(exc).__name__
+    oxigraph = _OXIGRAPH_ERROR.match(message)
+    if oxigraph and not line:  # Oxigraph's parser says "error at LINE:COLUMN: message"
+        line, column, message = int(oxigraph[1]), int(oxigraph[2]), oxigraph[3]
+    where = f"line {line}, column {column}: " if line else ""
     return f"SPARQL syntax error: {where}{message}"
