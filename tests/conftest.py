@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def release_folder(tmp_path_factory) -> Iterator[Path]:
+    """Commands keep their persistent store under $IMET_KG_DIST: a session folder, not ./dist."""
+    folder = tmp_path_factory.mktemp("dist")
+    previous = os.environ.get("IMET_KG_DIST")
+    os.environ["IMET_KG_DIST"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("IMET_KG_DIST", None)
+    else:
+        os.environ["IMET_KG_DIST"] = previous
 
 
 @pytest.fixture(scope="session")
