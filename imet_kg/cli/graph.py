@@ -13,10 +13,13 @@ from imet_kg.cli.support import (
     EXIT_VIOLATIONS,
     data_option,
     endpoint_options,
+    notice,
     reports_errors,
+    store_option,
     write_output,
 )
 from imet_kg.kg.bundle import Bundle
+from imet_kg.kg.canonical import DUMP_FORMATS
 from imet_kg.paths import DEFAULT_OUT_DIR
 from imet_kg.rdf.serialize import EXPORT_FORMATS
 
@@ -113,10 +116,21 @@ def validate_command(
 @click.option(
     "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
+@store_option
 @reports_errors
-def export(fmt: str, out: Path | None) -> None:
-    """Export the whole graph (ontology and data) in a standard RDF format."""
+def export(fmt: str, out: Path | None, store: str) -> None:
+    """Export the whole graph (ontology and data) in a standard RDF format.
+
+    Every format is byte-stable from run to run. With the Oxigraph store (the default), Turtle,
+    N-Triples, TriG and N-Quads are written by Oxigraph with RDFC-1.0 blank node labels; JSON-LD
+    (compacted with the project's context) and RDF/XML always come from rdflib.
+    """
+    bundle = Bundle(store=store, notice=notice)
+    if store == "oxigraph" and fmt in DUMP_FORMATS:
+        from imet_kg.kg.canonical import canonical_dump
+
+        write_output(canonical_dump(bundle.engine.store, fmt), out)
+        return
     from imet_kg.rdf.serialize import export_dataset
 
-    bundle = Bundle()
     export_dataset(bundle.dataset, fmt, out, context=bundle.context)

@@ -1,0 +1,101 @@
+"""Byte-stable dumps of the embedded store: canonical blank node labels (RDFC-1.0), sorted
+statements, so the same graph gives the same bytes in any process and after any rebuild.
+
+Oxigraph writes the dump in Rust; Python only sorts lines. Blank node labels are the only part a
+rebuild changes (Oxigraph draws them at random when it parses), and RDFC-1.0 labels a blank node
+from the statements that mention blank nodes alone, so only those statements go through the
+canonicaliser: the cost stays linear in the size of the graph.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from imet_kg.namespaces import PREFIXES
+
+DUMP_FORMATS = ("nt", "nquads", "turtle", "trig")
+# Oxigraph stores a decimal in XSD 1.1's canonical form ("27000000"); the data and rdflib write
+# XSD 1.0's ("27000000.0"). A quote inside a literal is escaped, so this matches whole literals.
+_INTEGRAL_DECIMAL = re.compile(rb'"(-?[0-9]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>')
+
+
+def _named_graph_lines(store: ox.Store) -> list[bytes]:
+    lines = []
+    for graph in store.named_graphs():
+        dump = store.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph)
+        # from_graph writes triples; put the graph name back to make quads.
+        suffix = b" <" + graph.value.encode() + b"> .\n"
+        lines.extend(line[:-2] + suffix for line in dump.splitlines(keepends=True))
+    return [
+        _INTEGRAL_DECIMAL.sub(rb'"\1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>', line)
+        for line in lines
+    ]
+
+
+def canonical_quads(store: ox.Store) -> list[bytes]:
+    """The named graphs' quads as sorted N-Quads lines, blank nodes labelled by RDFC-1.0."""
+    lines = _named_graph_lines(store)
+    plain, with_blank = [], []
+    for line in lines:
+        # "_:" can only start a blank node outside a literal; a literal containing it merely
+        # sends its line through the canonicaliser, which leaves it as it is.
+        (with_blank if b"_:" in line else plain).append(line)
+    if with_blank:
+        dataset = ox.Dataset(ox.parse(b"".join(with_blank), format=ox.RdfFormat.N_QUADS))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        plain.extend(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
+    return sorted(set(plain))
+
+
+def _triple_line(quad_line: bytes) -> bytes:
+    # An N-Quads line ends with "<graph> .\n"; the graph IRI has no spaces, so cut at the last one.
+    body = quad_line[:-3]
+    return body[: body.rstrip().rfind(b" ")] + b" .\n"
+
+
+def canonical_dump(store: ox.Store, fmt: str) -> bytes:
+    """Dump the store byte-stably.
+
+    Args:
+        store: the embedded store (named graphs, one per source file).
+        fmt: ``nquads`` or ``trig`` (named graphs kept), ``nt`` or ``turtle`` (their union).
+
+    Returns:
+        UTF-8 bytes; Turtle and TriG use the project's prefixes.
+    """
+    if fmt not in DUMP_FORMATS:
+        raise ValueError(f"unknown dump format {fmt!r} (choose from {', '.join(DUMP_FORMATS)})")
+    quads = canonical_quads(store)
+    if fmt == "nquads":
+        return b"".join(quads)
+    if fmt == "trig":
+        return _with_sorted_prefixes(
+            ox.serialize(
+                ox.parse(b"".join(quads), format=ox.RdfFormat.N_QUADS),
+                format=ox.RdfFormat.TRIG,
+                prefixes=_prefixes(),
+            )
+        )
+    triples = sorted({_triple_line(line) for line in quads})
+    if fmt == "nt":
+        return b"".join(triples)
+    return _with_sorted_prefixes(
+        ox.serialize(
+            ox.parse(b"".join(triples), format=ox.RdfFormat.N_TRIPLES),
+            format=ox.RdfFormat.TURTLE,
+            prefixes=_prefixes(),
+        )
+    )
+
+
+def _prefixes() -> dict[str, str]:
+    return {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+
+def _with_sorted_prefixes(data: bytes) -> bytes:
+    # Oxigraph writes the @prefix lines in its map's order, which changes from run to run.
+    lines = data.splitlines(keepends=True)
+    header = [line for line in lines if line.startswith(b"@prefix ")]
+    return b"".join(sorted(header)) + b"".join(lines[len(header) :])
