@@ -1,5 +1,8 @@
-"""Build the link set: derive links from the graph's identifiers, write every link as an SSSOM
-mapping record, and regenerate ``data/links.ttl`` (``python -m imet_kg.links.linkset``)."""
+"""Build the link set: links derived from the graph, their SSSOM records, ``data/links.ttl``.
+
+Derived links are built from identifiers the graph holds, by the URL patterns in
+:mod:`imet_kg.links.linkset`; the file is regenerated with ``python -m imet_kg.links.linkset``.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Ask a Wikidata-shaped SPARQL endpoint, for the link tools: the default endpoint, SELECT by
-POST through the project's SPARQL client, and the graph's link records that point into Wikidata."""
+"""What the link tools need to ask a Wikidata-shaped endpoint, and which links point there.
+
+The default endpoint, SELECT by POST through the project's SPARQL client, and the graph's link
+records that point into Wikidata.
+"""
 
 from __future__ import annotations
 
