@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: The command line's exit codes: success, a graph that does not conform, an error (bad input,
+#: unreachable endpoint, ...).
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
 
 def one_line(text: str) -> str:
     """Squeeze ``text`` onto one line: runs of whitespace, newlines included, become one space.

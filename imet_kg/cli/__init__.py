@@ -4,19 +4,45 @@ library; this module wires them into one group and turns usage errors into one l
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 
 import click
 
 from imet_kg import __version__
-from imet_kg.cli.graph import build, export, validate_command
-from imet_kg.cli.links import links
-from imet_kg.cli.publish import chart, serve, site
-from imet_kg.cli.query import queries, query
-from imet_kg.cli.stores import push
-from imet_kg.cli.support import EXIT_ERROR, EXIT_OK
+from imet_kg.errors import EXIT_ERROR, EXIT_OK
+
+#: Each command and the module that defines it, in the order ``--help`` lists them. A command's
+#: module is imported only when the command runs (or ``--help`` lists them all), so
+#: ``imet-kg query`` loads neither the web server nor pySHACL nor the remote-store code.
+COMMANDS = {
+    "build": "imet_kg.cli.graph:build",
+    "validate": "imet_kg.cli.graph:validate_command",
+    "query": "imet_kg.cli.query:query",
+    "queries": "imet_kg.cli.query:queries",
+    "export": "imet_kg.cli.graph:export",
+    "push": "imet_kg.cli.stores:push",
+    "links": "imet_kg.cli.links:links",
+    "serve": "imet_kg.cli.publish:serve",
+    "chart": "imet_kg.cli.publish:chart",
+    "site": "imet_kg.cli.publish:site",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group that imports a command's module when the command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        return getattr(import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="imet-kg")
 def cli() -> None:
     """IMET-KG: a knowledge graph of the US International Military Education and Training program.
@@ -25,10 +51,6 @@ def cli() -> None:
     it (Foreign Assistance Act of 1961, Part II, Chapter 5; 22 U.S.C. 2347-2347h).
     Exit codes: 0 success, 1 validation violations, 2 bad input or other error.
     """
-
-
-for command in (build, validate_command, query, queries, export, push, links, serve, chart, site):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -9,8 +9,6 @@ from pathlib import Path
 import click
 
 from imet_kg.cli.support import (
-    EXIT_OK,
-    EXIT_VIOLATIONS,
     data_option,
     endpoint_options,
     notice,
@@ -18,6 +16,7 @@ from imet_kg.cli.support import (
     store_option,
     write_output,
 )
+from imet_kg.errors import EXIT_OK, EXIT_VIOLATIONS
 from imet_kg.kg.bundle import Bundle
 from imet_kg.kg.canonical import DUMP_FORMATS
 from imet_kg.paths import DEFAULT_OUT_DIR

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from imet_kg.cli.support import EXIT_OK, EXIT_VIOLATIONS, reports_errors
+from imet_kg.cli.support import reports_errors
+from imet_kg.errors import EXIT_OK, EXIT_VIOLATIONS
 from imet_kg.kg.bundle import Bundle
 from imet_kg.links.wikidata import (
     DEFAULT_ENDPOINT,

@@ -9,11 +9,9 @@ from pathlib import Path
 
 import click
 
-from imet_kg.errors import ImetKgError, QueryError
+from imet_kg.errors import EXIT_ERROR, ImetKgError, QueryError
 from imet_kg.rdf.files import write_atomic
-from imet_kg.stores.remote import AUTH_SCHEMES, DEFAULT_TIMEOUT
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+from imet_kg.sparql.protocol import AUTH_SCHEMES, DEFAULT_TIMEOUT
 
 
 def fail(message: str) -> None:

@@ -9,16 +9,16 @@ import re
 import secrets
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax import SAXParseException
 
-import rdflib.plugin
-from rdflib import Dataset, Graph
-from rdflib.exceptions import ParserError
-from rdflib.parser import Parser
-from rdflib.plugin import PluginException
-from rdflib.plugins.parsers.notation3 import BadSyntax
-
 from imet_kg.errors import ImetKgError, InputError, one_line
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+# rdflib's parsers are imported where a file is parsed, not here: writing a file (write_atomic)
+# is all the command line needs from this module on its fast paths.
 
 RDF_FORMATS: dict[str, str] = {
     ".ttl": "turtle",
@@ -101,6 +101,10 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
             with a remote ``@context`` or ``@import``.
         ValueError: If ``fmt`` is not an rdflib parser format.
     """
+    import rdflib.plugin
+    from rdflib.parser import Parser
+    from rdflib.plugin import PluginException
+
     path = Path(path)
     fmt = fmt or format_for_path(path)
     try:
@@ -237,6 +241,9 @@ def _load_json(path: Path, data: bytes) -> dict | list:
 
 def _locate(exc: Exception, fmt: str, data: bytes) -> tuple[int | None, str]:
     """Find the 1-based line and a short reason for a parser's exception."""
+    from rdflib.exceptions import ParserError
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
     if isinstance(exc, BadSyntax):
         # Turtle, TriG and N3. BadSyntax keeps the whole (decoded) document in _str and the
         # character offset of the error in _i; its own `lines` is a 0-based count kept while
@@ -265,7 +272,9 @@ def _locate(exc: Exception, fmt: str, data: bytes) -> tuple[int | None, str]:
     return None, message
 
 
-def _line_parser_reason(exc: ParserError, message: str) -> str:
+def _line_parser_reason(exc: Exception, message: str) -> str:
+    from rdflib.exceptions import ParserError
+
     # The N-Triples parser re-raises as "Invalid line: <rest of the line>", keeping the real
     # reason on the exception it was handling; the N-Quads parser puts it in parentheses.
     inner = exc.__context__
@@ -278,6 +287,8 @@ def _line_parser_reason(exc: ParserError, message: str) -> str:
 def _first_bad_line(data: bytes, fmt: str) -> int | None:
     # The line parsers do not count lines, but in these formats each line stands alone: the
     # first line that fails on its own is where the whole file failed.
+    from rdflib import Dataset, Graph
+
     text = data.decode("utf-8", errors="replace")
     scratch: Graph = Dataset() if fmt == "nquads" else Graph()
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):

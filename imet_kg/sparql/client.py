@@ -37,10 +37,9 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
 from imet_kg import __version__
 from imet_kg.errors import EndpointError, one_line
+from imet_kg.sparql.protocol import AUTH_SCHEMES, DEFAULT_TIMEOUT
 from imet_kg.sparql.text import GRAPH_FORMS, has_from, query_form
 
-AUTH_SCHEMES = ("basic", "digest")
-DEFAULT_TIMEOUT = 30.0
 # Public endpoints ask clients to name themselves (Wikidata's User-Agent policy).
 USER_AGENT = (
     f"imet-kg/{__version__} (https://w3id.org/imet-kg/) SPARQLWrapper/{sparqlwrapper.__version__}"
