@@ -182,7 +182,8 @@ def check_query(text: str, graph_names: Iterable[URIRef], limits: Limits = DEFAU
     _refuse_service(query.algebra)  # again after translation, in case it moved a pattern
     allowed = set(graph_names)
     for clause in query.algebra.get("datasetClause") or []:
-        iri = clause.get("default") or clause.get("named")
+        # Not clause.get(...): rdflib's CompValue.get returns the key itself when it is missing.
+        iri = clause["default"] if "default" in clause else clause["named"]
         if iri not in allowed:
             raise QueryRefused(
                 403,
