@@ -268,6 +268,30 @@ def create_app(
         finally:
             await site.pool.stop()
 
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        return site.not_found(request, sitemap.site_path(request.url.path))
+
+    app = Starlette(
+        routes=_routes(site),
+        lifespan=lifespan,
+        exception_handlers={404: not_found},
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "HEAD"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=["X-IMET-Truncated", "X-IMET-Result-Limit", "Content-Location"],
+            )
+        ],
+    )
+    app.state.site = site
+    return app
+
+
+def _routes(site: _Site) -> list[Route]:
+    """The site map's documents, the endpoint, and the resources (also at the IRIs' full path)."""
+
     def serve(document: sitemap.Document) -> Callable:
         async def handler(request: Request) -> Response:
             return await site.document(request, document)
@@ -285,29 +309,11 @@ def create_app(
     async def sparql(request: Request) -> Response:
         return await site.sparql(request)
 
-    async def not_found(request: Request, exc: HTTPException) -> Response:
-        return site.not_found(request, sitemap.site_path(request.url.path))
-
     routes = [Route(document.route, serve(document)) for document in sitemap.SERVED]
     routes.append(Route(sitemap.QUERY_PAGE.route, sparql, methods=["GET", "POST"]))
     routes += [Route(f"{prefix}/def", def_root) for prefix in ("", sitemap.IRI_PATH)]
     routes += [Route(pattern, published) for pattern in sitemap.resource_routes()]
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        exception_handlers={404: not_found},
-        middleware=[
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "POST", "HEAD"],
-                allow_headers=["Accept", "Content-Type"],
-                expose_headers=["X-IMET-Truncated", "X-IMET-Result-Limit", "Content-Location"],
-            )
-        ],
-    )
-    app.state.site = site
-    return app
+    return routes
 
 
 def run_server(

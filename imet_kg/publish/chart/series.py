@@ -146,42 +146,7 @@ def funding_series(graph: Graph) -> list[Series]:
     """
     groups: list[dict] = []  # each: kind, program, labels, sources (set), points
     for row in graph.query(CHART_QUERY):
-        kind, program = str(row.kind), str(row.program)
-        sources = set(str(row.sources).split(" | "))
-        point = Point(
-            fiscal_year=int(row.fiscalYear),
-            amount=None if row.amount is None else Decimal(str(row.amount)),
-            observation=str(row.observation),
-            value_status=str(row.valueStatus),
-            qualifier=str(row.qualifier or ""),
-            verified=str(row.status) == "verified",
-            status=str(row.status),
-        )
-        joined = [
-            g
-            for g in groups
-            if g["kind"] == kind and g["program"] == program and g["sources"] & sources
-        ]
-        group = {
-            "kind": kind,
-            "program": program,
-            "kind_label": str(row.kindLabel),
-            "program_label": str(row.programLabel),
-            "sources": sources,
-            "points": [point],
-        }
-        for other in joined:
-            groups.remove(other)
-            group["sources"] |= other["sources"]
-            group["points"] += other["points"]
-        groups.append(group)
-
-    def order(group: dict) -> tuple:
-        kind = group["kind"]
-        rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
-        program = group["program"]
-        return (rank, kind, program != str(CHART_PROGRAM), program, sorted(group["sources"]))
-
+        _add_figure(groups, row)
     return [
         Series(
             kind=group["kind"],
@@ -191,8 +156,48 @@ def funding_series(graph: Graph) -> list[Series]:
             source="; ".join(sorted(group["sources"])),
             points=tuple(sorted(group["points"], key=lambda p: (p.fiscal_year, p.observation))),
         )
-        for group in sorted(groups, key=order)
+        for group in sorted(groups, key=_group_order)
     ]
+
+
+def _add_figure(groups: list[dict], row) -> None:
+    """Put one query row's figure in its group, merging the groups its sources join."""
+    kind, program = str(row.kind), str(row.program)
+    sources = set(str(row.sources).split(" | "))
+    point = Point(
+        fiscal_year=int(row.fiscalYear),
+        amount=None if row.amount is None else Decimal(str(row.amount)),
+        observation=str(row.observation),
+        value_status=str(row.valueStatus),
+        qualifier=str(row.qualifier or ""),
+        verified=str(row.status) == "verified",
+        status=str(row.status),
+    )
+    joined = [
+        g
+        for g in groups
+        if g["kind"] == kind and g["program"] == program and g["sources"] & sources
+    ]
+    group = {
+        "kind": kind,
+        "program": program,
+        "kind_label": str(row.kindLabel),
+        "program_label": str(row.programLabel),
+        "sources": sources,
+        "points": [point],
+    }
+    for other in joined:
+        groups.remove(other)
+        group["sources"] |= other["sources"]
+        group["points"] += other["points"]
+    groups.append(group)
+
+
+def _group_order(group: dict) -> tuple:
+    kind = group["kind"]
+    rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+    program = group["program"]
+    return (rank, kind, program != str(CHART_PROGRAM), program, sorted(group["sources"]))
 
 
 def series_styles(series_list: list[Series]) -> list[tuple[str, str, bool]]:
