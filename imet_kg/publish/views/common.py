@@ -186,7 +186,7 @@ class View:
                             self.value(o, links, depth + 1)
                             for o in self.graph.objects(term, predicate)
                         ),
-                        key=lambda v: v.text,
+                        key=lambda v: (v.text, _content(v)),
                     )
                     nested.append((self.value(predicate, links, depth + 1), values))
             return ValueView(text="(blank node)", kind="bnode", nested=nested)
@@ -200,7 +200,7 @@ class View:
     def sorted_values(self, terms: Iterable[object], links: Links) -> list[ValueView]:
         """Terms as values, IRIs first, then by text."""
         views = [self.value(term, links) for term in terms]
-        return sorted(views, key=lambda v: (v.kind != "iri", v.text.lower(), v.note))
+        return sorted(views, key=lambda v: (v.kind != "iri", v.text.lower(), v.note, _content(v)))
 
     def values_of(self, subject: object, predicate: URIRef, links: Links) -> list[ValueView]:
         """A property's values, sorted as :meth:`sorted_values` does."""
@@ -267,6 +267,13 @@ class View:
         if subject is None:
             return ""
         return str(self.graph.value(subject, predicate) or "")
+
+
+def _content(value: ValueView) -> str:
+    """What tells apart values that read the same: blank nodes, by their properties. (Their ids
+    change from run to run, so without this, pages would list them in a different order each
+    time.)"""
+    return repr(value.nested)
 
 
 def _looks_like_money(text: str) -> bool:
