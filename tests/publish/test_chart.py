@@ -159,6 +159,7 @@ def test_nothing_to_chart():
         render_svg([])
 
 
+@pytest.mark.usefixtures("session_graph_in_commands")
 def test_chart_command(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["chart", "-o", str(tmp_path / "funding.png")])

@@ -1,47 +1,48 @@
-"""HTTP tests against a real ``imet-kg serve`` on 127.0.0.1: conneg, SPARQL protocol, limits."""
+"""Routing tests in process (Starlette's TestClient): conneg, SPARQL protocol, limits, documents.
+
+The time limit, which kills a worker process, is tested against a live server in
+test_live_server.py.
+"""
 
 from __future__ import annotations
 
 import json
 import socket
-import threading
-import time
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
-from server_support import fetch, running_server
 
 from imet_kg.namespaces import BASE, ELI, ID, IMET
-from imet_kg.publish.resources import Publication
+from imet_kg.publish import sitemap
 from imet_kg.sparql.saved import load_queries, run_query
 
-TIME_LIMIT = 2.0
-MAX_ROWS = 1000
 SECTION = ID["faa/section-543"]
-SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-@pytest.fixture(scope="module")
-def server():
-    options = ("--time-limit", str(TIME_LIMIT), "--max-rows", str(MAX_ROWS), "--workers", "2")
-    with running_server(*options) as live:
-        yield live
+def get(client, path: str, accept: str | None = None, **headers: str):
+    if accept is not None:
+        headers["accept"] = accept
+    return client.get(path, headers=headers)
 
 
-def sparql(server, query: str, accept: str | None = None, method: str = "POST", **params):
+def sparql(client, query: str, accept: str | None = None, method: str = "POST", **params):
+    headers = {"accept": accept} if accept else {}
     if method == "GET":
-        url = server.url("/sparql?" + urllib.parse.urlencode({"query": query, **params}))
-        return fetch(url, accept=accept)
+        return client.get(
+            "/sparql?" + urllib.parse.urlencode({"query": query, **params}), headers=headers
+        )
     body = urllib.parse.urlencode({"query": query, **params}).encode()
-    return fetch(
-        server.url("/sparql"),
-        accept=accept,
-        data=body,
-        content_type="application/x-www-form-urlencoded",
-    )
+    headers["content-type"] = "application/x-www-form-urlencoded"
+    return client.post("/sparql", content=body, headers=headers)
+
+
+def post(client, body: bytes, content_type: str, accept: str | None = None):
+    headers = {"content-type": content_type}
+    if accept:
+        headers["accept"] = accept
+    return client.post("/sparql", content=body, headers=headers)
 
 
 # --- dereferenceable IRIs ------------------------------------------------------------------------
@@ -55,146 +56,139 @@ def sparql(server, query: str, accept: str | None = None, method: str = "POST", 
         ("application/n-triples", "application/n-triples", "nt"),
     ],
 )
-def test_iri_answers_each_rdf_format_with_its_triples(server, accept, media_type, rdf_format):
-    reply = fetch(server.url("/id/faa/section-543"), accept=accept)
-    assert reply.status == 200
-    assert reply.header("content-type").startswith(media_type)
-    assert "Accept" in reply.header("vary")
+def test_iri_answers_each_rdf_format_with_its_triples(client, accept, media_type, rdf_format):
+    reply = get(client, "/id/faa/section-543", accept)
+    assert reply.status_code == 200
+    assert reply.headers["content-type"].startswith(media_type)
+    assert "Accept" in reply.headers.get("vary", "")
     extension = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt"}[rdf_format]
-    assert reply.header("content-location") == f"/id/faa/section-543.{extension}"
-    graph = Graph().parse(data=reply.body, format=rdf_format)
+    assert reply.headers.get("content-location") == f"/id/faa/section-543.{extension}"
+    graph = Graph().parse(data=reply.content, format=rdf_format)
     assert (SECTION, RDFS.label, Literal("FAA §543", lang="en")) in graph
     assert (ID["faa/section-543/1"], ELI.is_part_of, SECTION) in graph  # inbound links too
     assert (SECTION, RDF.type, IMET.Section) in graph
 
 
-def test_iri_answers_html_to_browsers_and_to_any(server):
+def test_iri_answers_html_to_browsers_and_to_any(client):
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     for accept in (browser, "*/*", None):
-        reply = fetch(server.url("/id/faa/section-543"), accept=accept)
-        assert reply.status == 200
-        assert reply.header("content-type").startswith("text/html")
+        reply = get(client, "/id/faa/section-543", accept)
+        assert reply.status_code == 200
+        assert reply.headers["content-type"].startswith("text/html")
         assert "Congressional declaration of purpose" in reply.text
-    assert 'rel="alternate"; type="text/turtle"' in reply.header("link")
+    assert 'rel="alternate"; type="text/turtle"' in reply.headers.get("link", "")
 
 
-def test_representation_urls_are_direct(server):
-    reply = fetch(server.url("/id/faa/section-543.ttl"), accept="text/html")
-    assert reply.status == 200 and reply.header("content-type").startswith("text/turtle")
-    reply = fetch(server.url("/id/faa/section-543.html"))
-    assert reply.status == 200 and "§ 543." in reply.text
+def test_representation_urls_are_direct(client):
+    reply = get(client, "/id/faa/section-543.ttl", "text/html")
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/turtle")
+    reply = get(client, "/id/faa/section-543.html")
+    assert reply.status_code == 200 and "§ 543." in reply.text
 
 
-def test_iri_resolves_whatever_host_and_at_the_iris_full_path(server):
-    reply = fetch(
-        server.url("/id/program/imet"), accept="text/turtle", headers={"Host": "w3id.org"}
-    )
-    assert reply.status == 200
+def test_iri_resolves_whatever_host_and_at_the_iris_full_path(client):
+    reply = get(client, "/id/program/imet", "text/turtle", host="w3id.org")
+    assert reply.status_code == 200
     full_path = urllib.parse.urlparse(str(ID["program/imet"])).path  # /imet-kg/id/program/imet
-    reply = fetch(server.url(full_path), accept="application/n-triples")
-    assert reply.status == 200
-    assert f"<{ID['program/imet']}>".encode() in reply.body
+    reply = get(client, full_path, "application/n-triples")
+    assert reply.status_code == 200
+    assert f"<{ID['program/imet']}>".encode() in reply.content
 
 
-def test_unknown_iri_is_404(server):
-    assert fetch(server.url("/id/no/such/thing"), accept="text/turtle").status == 404
-    reply = fetch(server.url("/id/no/such/thing"), accept="text/html")
-    assert reply.status == 404 and "Not found" in reply.text
-    assert fetch(server.url("/def/NoSuchTerm")).status == 404
+def test_unknown_iri_is_404(client):
+    assert get(client, "/id/no/such/thing", "text/turtle").status_code == 404
+    reply = get(client, "/id/no/such/thing", "text/html")
+    assert reply.status_code == 404 and "Not found" in reply.text
+    assert get(client, "/def/NoSuchTerm").status_code == 404
 
 
-def test_unsupported_media_type_is_406_with_the_alternatives(server):
-    reply = fetch(server.url("/id/faa/section-543"), accept="application/pdf")
-    assert reply.status == 406
+def test_unsupported_media_type_is_406_with_the_alternatives(client):
+    reply = get(client, "/id/faa/section-543", "application/pdf")
+    assert reply.status_code == 406
     assert "text/turtle" in reply.text and "application/ld+json" in reply.text
 
 
-def test_every_iri_of_the_graph_answers_with_turtle(server, graph):
-    publication = Publication(graph)
+def test_every_iri_of_the_graph_answers_with_turtle(client, publication):
     iris = publication.sorted_iris()
     assert len(iris) > 300
-
-    def check(iri: URIRef) -> tuple[URIRef, int, bool]:
-        path = str(iri)[len(BASE) :]
-        reply = fetch(server.url("/" + path), accept="text/turtle")
-        parsed = Graph().parse(data=reply.body, format="turtle") if reply.status == 200 else None
+    failures = []
+    for iri in iris:
+        reply = get(client, "/" + str(iri)[len(BASE) :], "text/turtle")
+        parsed = None
+        if reply.status_code == 200:
+            parsed = Graph().parse(data=reply.content, format="turtle")
         named_graph = iri in publication.named_graphs  # its content, which need not name it
         mentioned = bool(parsed) and (named_graph or any(iri in triple for triple in parsed))
-        return iri, reply.status, mentioned
-
-    with ThreadPoolExecutor(4) as pool:
-        failures = [row for row in pool.map(check, iris) if row[1] != 200 or not row[2]]
+        if reply.status_code != 200 or not mentioned:
+            failures.append((iri, reply.status_code, mentioned))
     assert failures == []
 
 
-def test_ontology_is_served_with_every_term_documented(server, graph):
-    reply = fetch(server.url("/def/"), accept="text/turtle")
-    assert reply.status == 200
-    ontology = Graph().parse(data=reply.body, format="turtle")
+def test_ontology_is_served_with_every_term_documented(client):
+    reply = get(client, "/def/", "text/turtle")
+    assert reply.status_code == 200
+    ontology = Graph().parse(data=reply.content, format="turtle")
     assert (URIRef(str(IMET)), RDF.type, OWL.Ontology) in ontology
     terms = {s for s in ontology.subjects(RDFS.isDefinedBy, URIRef(str(IMET)))}
     assert IMET.Program in terms
-    page = fetch(server.url("/def/"), accept="text/html").text
+    page = get(client, "/def/", "text/html").text
     for term in terms:
         assert f'id="{str(term)[len(str(IMET)) :]}"' in page, term
-    assert fetch(server.url("/def"), accept="text/html").status == 200  # redirected to /def/
-    term_page = fetch(server.url("/def/Program"), accept="text/html")
-    assert term_page.status == 200 and "Program" in term_page.text
+    assert get(client, "/def", "text/html").status_code == 200  # redirected to /def/
+    term_page = get(client, "/def/Program", "text/html")
+    assert term_page.status_code == 200 and "Program" in term_page.text
+
+
+def test_shapes_are_served_under_def_shapes(client):
+    reply = get(client, "/def/shapes/", "text/turtle")
+    assert reply.status_code == 200
+    shapes = Graph().parse(data=reply.content, format="turtle")
+    assert len(shapes) > 300
+    first = next(s for s in shapes.subjects() if str(s).startswith(str(IMET) + "shapes/S"))
+    assert get(client, "/" + str(first)[len(BASE) :], "text/turtle").status_code == 200
 
 
 # --- the SPARQL endpoint -------------------------------------------------------------------------
 
 
-def test_shapes_are_served_under_def_shapes(server):
-    reply = fetch(server.url("/def/shapes/"), accept="text/turtle")
-    assert reply.status == 200
-    shapes = Graph().parse(data=reply.body, format="turtle")
-    assert len(shapes) > 300
-    first = next(s for s in shapes.subjects() if str(s).startswith(str(IMET) + "shapes/S"))
-    assert fetch(server.url("/" + str(first)[len(BASE) :]), accept="text/turtle").status == 200
-
-
-def test_select_by_get_and_post_in_each_result_format(server):
+def test_select_by_get_and_post_in_each_result_format(client):
     query = f"SELECT ?label WHERE {{ <{SECTION}> <{RDFS.label}> ?label }}"
     for method in ("GET", "POST"):
-        reply = sparql(server, query, "application/sparql-results+json", method)
-        assert reply.status == 200
-        assert reply.header("content-type").startswith("application/sparql-results+json")
-        rows = json.loads(reply.body)["results"]["bindings"]
+        reply = sparql(client, query, "application/sparql-results+json", method)
+        assert reply.status_code == 200
+        assert reply.headers["content-type"].startswith("application/sparql-results+json")
+        rows = json.loads(reply.content)["results"]["bindings"]
         assert rows == [{"label": {"type": "literal", "value": "FAA §543", "xml:lang": "en"}}]
-    assert b"FAA \xc2\xa7543" in sparql(server, query, "text/csv").body
-    assert sparql(server, query, "text/tab-separated-values").body.startswith(b"?label")
-    assert b"<sparql" in sparql(server, query, "application/sparql-results+xml").body
-    body = fetch(
-        server.url("/sparql"),
-        accept="application/sparql-results+json",
-        data=query.encode(),
-        content_type="application/sparql-query",
+    assert b"FAA \xc2\xa7543" in sparql(client, query, "text/csv").content
+    assert sparql(client, query, "text/tab-separated-values").content.startswith(b"?label")
+    assert b"<sparql" in sparql(client, query, "application/sparql-results+xml").content
+    body = post(
+        client, query.encode(), "application/sparql-query", "application/sparql-results+json"
     )
-    assert body.status == 200 and json.loads(body.body)["results"]["bindings"]
+    assert body.status_code == 200 and json.loads(body.content)["results"]["bindings"]
 
 
-def test_ask_and_construct(server):
-    reply = sparql(server, f"ASK {{ ?s a <{IMET.Program}> }}")
-    assert json.loads(reply.body) == {"head": {}, "boolean": True}
+def test_ask_and_construct(client):
+    reply = sparql(client, f"ASK {{ ?s a <{IMET.Program}> }}")
+    assert json.loads(reply.content) == {"head": {}, "boolean": True}
     construct = f"CONSTRUCT {{ ?s a <{IMET.Section}> }} WHERE {{ ?s a <{IMET.Section}> }}"
-    reply = sparql(server, construct, "text/turtle")
-    assert reply.header("content-type").startswith("text/turtle")
-    assert (SECTION, RDF.type, IMET.Section) in Graph().parse(data=reply.body, format="turtle")
-    assert sparql(server, construct, "application/sparql-results+json").status == 406
+    reply = sparql(client, construct, "text/turtle")
+    assert reply.headers["content-type"].startswith("text/turtle")
+    assert (SECTION, RDF.type, IMET.Section) in Graph().parse(data=reply.content, format="turtle")
+    assert sparql(client, construct, "application/sparql-results+json").status_code == 406
 
 
 @pytest.mark.parametrize("saved", load_queries(), ids=lambda q: q.name)
-def test_each_saved_query_runs_on_the_endpoint_as_locally(server, graph, saved):
+def test_each_saved_query_runs_on_the_endpoint_as_locally(client, graph, saved):
     local = run_query(graph, saved)
     if saved.form in ("CONSTRUCT", "DESCRIBE"):
-        reply = sparql(server, saved.bound_text(), "application/n-triples")
-        assert reply.status == 200, reply.text
-        assert len(Graph().parse(data=reply.body, format="nt")) == len(local.graph)
+        reply = sparql(client, saved.bound_text(), "application/n-triples")
+        assert reply.status_code == 200, reply.text
+        assert len(Graph().parse(data=reply.content, format="nt")) == len(local.graph)
         return
-    reply = sparql(server, saved.bound_text(), "application/sparql-results+json")
-    assert reply.status == 200, reply.text
-    data = json.loads(reply.body)
+    reply = sparql(client, saved.bound_text(), "application/sparql-results+json")
+    assert reply.status_code == 200, reply.text
+    data = json.loads(reply.content)
     if saved.form == "ASK":
         assert data["boolean"] == local.askAnswer
     else:
@@ -210,20 +204,14 @@ def test_each_saved_query_runs_on_the_endpoint_as_locally(server, graph, saved):
         "DROP DEFAULT",
     ],
 )
-def test_updates_are_refused_and_change_nothing(server, update):
-    before = json.loads(sparql(server, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").body)
-    assert sparql(server, update).status == 403
-    assert "read-only" in sparql(server, update).text
+def test_updates_are_refused_and_change_nothing(client, update):
+    before = json.loads(sparql(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").content)
+    assert sparql(client, update).status_code == 403
+    assert "read-only" in sparql(client, update).text
     form = urllib.parse.urlencode({"update": update}).encode()
-    reply = fetch(
-        server.url("/sparql"), data=form, content_type="application/x-www-form-urlencoded"
-    )
-    assert reply.status == 403
-    reply = fetch(
-        server.url("/sparql"), data=update.encode(), content_type="application/sparql-update"
-    )
-    assert reply.status == 403
-    after = json.loads(sparql(server, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").body)
+    assert post(client, form, "application/x-www-form-urlencoded").status_code == 403
+    assert post(client, update.encode(), "application/sparql-update").status_code == 403
+    after = json.loads(sparql(client, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").content)
     assert after == before
 
 
@@ -261,88 +249,80 @@ class _Listener:
         "SELECT * FROM NAMED <http://127.0.0.1:%d/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
     ],
 )
-def test_outward_requests_are_refused_and_never_made(server, template):
+def test_outward_requests_are_refused_and_never_made(client, template):
     listener = _Listener()
     try:
-        reply = sparql(server, template % listener.port)
-        assert reply.status == 403, reply.text
+        reply = sparql(client, template % listener.port)
+        assert reply.status_code == 403, reply.text
         assert not listener.contacted()
     finally:
         listener.close()
     assert "SERVICE" in reply.text or "read-only" in reply.text or "FROM" in reply.text
 
 
-def test_from_a_graph_of_the_dataset_is_allowed(server):
+def test_from_a_graph_of_the_dataset_is_allowed(client):
     query = f"SELECT (COUNT(*) AS ?n) FROM <{ID['graph/statute']}> WHERE {{ ?s ?p ?o }}"
-    reply = sparql(server, query)
-    assert reply.status == 200
-    assert int(json.loads(reply.body)["results"]["bindings"][0]["n"]["value"]) > 100
+    reply = sparql(client, query)
+    assert reply.status_code == 200
+    assert int(json.loads(reply.content)["results"]["bindings"][0]["n"]["value"]) > 100
 
 
-def test_malformed_query_is_400_with_the_position(server):
-    reply = sparql(server, "SELECT ?x WHERE { ?x ?y }")
-    assert reply.status == 400
+def test_malformed_query_is_400_with_the_position(client):
+    reply = sparql(client, "SELECT ?x WHERE { ?x ?y }")
+    assert reply.status_code == 400
     assert "syntax error" in reply.text
 
 
-def test_result_size_limit_truncates_and_says_so(server):
-    reply = sparql(server, "SELECT * WHERE { ?s ?p ?o }", "text/csv")
-    assert reply.status == 200
-    assert reply.header("x-imet-truncated") == "true"
-    assert reply.header("x-imet-result-limit") == str(MAX_ROWS)
-    assert reply.text.count("\n") == MAX_ROWS + 1  # header line + MAX_ROWS rows
-    small = sparql(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 5", "text/csv")
-    assert small.header("x-imet-truncated") == ""
+def test_result_size_limit_truncates_and_says_so(client, limits):
+    reply = sparql(client, "SELECT * WHERE { ?s ?p ?o }", "text/csv")
+    assert reply.status_code == 200
+    assert reply.headers.get("x-imet-truncated") == "true"
+    assert reply.headers.get("x-imet-result-limit") == str(limits.max_rows)
+    assert reply.text.count("\n") == limits.max_rows + 1  # header line + max_rows rows
+    small = sparql(client, "SELECT * WHERE { ?s ?p ?o } LIMIT 5", "text/csv")
+    assert small.headers.get("x-imet-truncated", "") == ""
 
 
-def test_time_limit_stops_the_query_and_the_server_stays_responsive(server):
-    outcome = {}
-
-    def slow() -> None:
-        started = time.monotonic()
-        outcome["reply"] = sparql(server, SLOW_QUERY)
-        outcome["seconds"] = time.monotonic() - started
-
-    thread = threading.Thread(target=slow)
-    thread.start()
-    time.sleep(0.3)
-    started = time.monotonic()
-    page = fetch(server.url("/id/program/imet"), accept="text/turtle")
-    other = sparql(server, "ASK { ?s ?p ?o }")  # the second worker is free
-    responsive = time.monotonic() - started
-    thread.join(30)
-    assert page.status == 200 and other.status == 200
-    assert responsive < 1.5
-    reply = outcome["reply"]
-    assert reply.status == 503
-    assert "time limit" in reply.text
-    assert TIME_LIMIT <= outcome["seconds"] < TIME_LIMIT + 3
-    # The killed worker is replaced: the endpoint keeps answering.
-    for _ in range(3):
-        assert sparql(server, "ASK { ?s ?p ?o }").status == 200
-
-
-def test_query_page_lists_the_saved_queries(server):
-    reply = fetch(server.url("/sparql"), accept="text/html")
-    assert reply.status == 200
-    for saved in load_queries():
+def test_query_page_lists_the_saved_queries(client, queries):
+    reply = get(client, "/sparql", "text/html")
+    assert reply.status_code == 200
+    for saved in queries:
         assert f'value="{saved.name}"' in reply.text
     assert "cdn" not in reply.text.lower()
-    assert fetch(server.url("/static/query.js")).status == 200
+    assert get(client, "/static/query.js").status_code == 200
 
 
-def test_service_description_without_a_query(server):
-    reply = fetch(server.url("/sparql"), accept="text/turtle")
-    assert reply.status == 200
-    assert b"SPARQL11Query" in reply.body
+def test_service_description_without_a_query(client):
+    reply = get(client, "/sparql", "text/turtle")
+    assert reply.status_code == 200
+    assert b"SPARQL11Query" in reply.content
 
 
-def test_chart_and_dumps(server):
-    svg = fetch(server.url("/chart/funding.svg"))
-    assert svg.status == 200 and svg.header("content-type") == "image/svg+xml"
-    assert svg.body.startswith(b"<svg")
-    png = fetch(server.url("/chart/funding.png"))
-    assert png.status == 200 and png.body.startswith(b"\x89PNG")
-    trig = fetch(server.url("/data/imet-kg.trig"))
-    assert trig.status == 200
-    assert len(Dataset().parse(data=trig.body, format="trig")) > 1000
+# --- the site map's documents --------------------------------------------------------------------
+
+
+def test_chart_and_dumps(client):
+    svg = get(client, "/chart/funding.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    assert svg.content.startswith(b"<svg")
+    png = get(client, "/chart/funding.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    trig = get(client, "/data/imet-kg.trig")
+    assert trig.status_code == 200
+    assert len(Dataset().parse(data=trig.content, format="trig")) > 1000
+
+
+@pytest.mark.parametrize("document", sitemap.SERVED, ids=lambda d: d.route)
+def test_every_served_document_answers_at_its_route(client, document):
+    reply = get(client, document.route)
+    assert reply.status_code == 200
+    assert reply.headers["content-type"] == document.content_type
+    assert reply.content
+
+
+@pytest.mark.parametrize("path", ["/chart/funding.gif", "/data/imet-kg.xml", "/nothing/here"])
+def test_any_other_path_gets_the_not_found_page(client, path):
+    reply = get(client, path, "text/html")
+    assert reply.status_code == 404 and "Not found" in reply.text
+    reply = get(client, path, "text/plain")
+    assert reply.status_code == 404 and reply.text.startswith("404 Not Found")

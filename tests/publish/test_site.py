@@ -12,8 +12,8 @@ from rdflib import Graph, URIRef
 
 import imet_kg.publish.site as site_module
 from imet_kg.cli import cli
-from imet_kg.kg.graph import load_shapes
-from imet_kg.publish.resources import Publication, file_stem, path_of
+from imet_kg.publish import sitemap
+from imet_kg.publish.resources import REPRESENTATIONS, file_stem, path_of
 from imet_kg.publish.site import build_site
 from imet_kg.sparql.saved import load_queries
 
@@ -21,16 +21,17 @@ HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
 
 @pytest.fixture(scope="module")
-def site(graph, tmp_path_factory):
+def site(graph, queries, shapes, tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "public"
-    summary = build_site(out, graph, load_queries(), shapes=load_shapes())
+    summary = build_site(out, graph, queries, shapes=shapes)
     return out, summary
 
 
-def test_every_resource_has_its_page_and_rdf_files(graph, site):
+def test_every_resource_has_its_page_and_rdf_files(publication, site):
     out, summary = site
-    publication = Publication(graph, shapes=load_shapes())
     assert summary.resources == len(publication.iris)
+    # Each resource's files, and every file the site map lists for the static site: no more.
+    assert summary.files == len(REPRESENTATIONS) * summary.resources + len(sitemap.WRITTEN)
     assert (out / "def/shapes/index.html").is_file()
     for iri in publication.sorted_iris():
         stem = file_stem(path_of(iri))
@@ -73,15 +74,15 @@ def test_relative_links_resolve_on_the_file_system(site):
     assert broken == []
 
 
-def test_pages_show_the_statute_and_the_program(site):
+def test_pages_show_the_statute_and_the_program(site, queries):
     out, _ = site
     section = (out / "id/faa/section-543.html").read_text(encoding="utf-8")
     assert "to encourage effective and mutually beneficial relations" in section
     program = (out / "id/program/imet.html").read_text(encoding="utf-8")
     assert "<svg" in program and 'href="../../chart/funding.png"' in program
-    queries = (out / "queries/index.html").read_text(encoding="utf-8")
-    for saved in load_queries():
-        assert f'id="{saved.name}"' in queries
+    page = (out / "queries/index.html").read_text(encoding="utf-8")
+    for saved in queries:
+        assert f'id="{saved.name}"' in page
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +129,7 @@ def test_a_failed_build_leaves_the_previous_site(small_graph, tmp_path, monkeypa
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
 
 
+@pytest.mark.usefixtures("session_graph_in_commands")
 def test_site_command(tmp_path, monkeypatch):
     calls = {}
 
@@ -144,6 +146,7 @@ def test_site_command(tmp_path, monkeypatch):
     assert "wrote 4 files" in result.output
 
 
+@pytest.mark.usefixtures("session_graph_in_commands")
 def test_serve_command_passes_its_options(monkeypatch):
     import imet_kg.publish.server as server_module
 

@@ -1,19 +1,23 @@
-"""Tests for the HTML pages and the published resources: what they show, and that they escape."""
+"""Tests for the HTML pages (imet_kg.publish.views): links, what each view shows, escaping."""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from imet_kg.namespaces import ID, IMET, SCHEMA
-from imet_kg.publish.conneg import choose
-from imet_kg.publish.resources import Publication, file_stem, path_of
+from imet_kg.publish.resources import Publication
 from imet_kg.publish.views import Links, Pages, govinfo_url, olrc_url
-from imet_kg.sparql.saved import load_queries
+from imet_kg.publish.views.ontology import OntologyView
+from imet_kg.publish.views.program import ProgramView
+from imet_kg.publish.views.resource import ResourceView
+from imet_kg.publish.views.shapes import ShapesView
+from imet_kg.publish.views.statute import StatuteView
 
 
 class _Text(HTMLParser):
@@ -51,36 +55,6 @@ class _Text(HTMLParser):
         parser.feed(html)
         parser.joined = " ".join(" ".join(parser.text).split())
         return parser
-
-
-@pytest.fixture(scope="module")
-def publication():
-    from imet_kg.kg.graph import build_graph, load_shapes
-
-    return Publication(build_graph(), shapes=load_shapes())
-
-
-@pytest.fixture(scope="module")
-def pages(publication):
-    return Pages(publication, load_queries())
-
-
-def test_paths_and_files():
-    assert path_of(ID["faa/section-543"]) == "id/faa/section-543"
-    assert file_stem("def/") == "def/index"
-    assert file_stem("id/x") == "id/x"
-
-
-def test_publication_resolves_paths_and_representation_files(publication):
-    assert publication.resolve("id/faa/section-543") == ID["faa/section-543"]
-    assert publication.resolve("/def/") == URIRef(str(IMET))
-    iri, rep = publication.resolve_file("id/faa/section-543.ttl")
-    assert iri == ID["faa/section-543"] and rep.media_type == "text/turtle"
-    iri, rep = publication.resolve_file("def/index.jsonld")
-    assert iri == URIRef(str(IMET)) and rep.extension == "jsonld"
-    assert publication.resolve_file("def/1.0.0.nt")[0] == URIRef(str(IMET) + "1.0.0")
-    assert publication.resolve("id/nothing") is None
-    assert publication.resolve_file("id/faa/section-543.pdf") is None
 
 
 def test_links_server_and_static(publication):
@@ -169,6 +143,29 @@ def test_shapes_are_published_beside_the_ontology(publication, pages):
         assert publication.qname(shape).removeprefix("imetsh:") in page.ids
 
 
+@pytest.mark.parametrize(
+    ("iri", "view"),
+    [
+        (URIRef(str(IMET)), OntologyView),
+        (URIRef(str(IMET) + "shapes/"), ShapesView),
+        (ID["faa/section-543"], StatuteView),
+        (ID["faa/part-II/chapter-5"], StatuteView),
+        (ID["program/imet"], ProgramView),
+        (IMET.Program, ResourceView),
+        (ID["observation/authorization-fy1976-worldwide"], ResourceView),
+    ],
+)
+def test_the_dispatcher_picks_the_view_by_kind(publication, pages, iri, view):
+    types = set(publication.graph.objects(iri, RDF.type))
+    assert type(pages.view_for(iri, types)) is view
+
+
+def test_shapes_page_needs_the_shapes(graph):
+    """Without the shapes graph, def/shapes/ (if the graph names it) is a plain resource page."""
+    without = Pages(Publication(graph))
+    assert type(without.view_for(URIRef(str(IMET) + "shapes/"), set())) is ResourceView
+
+
 def test_every_page_renders(publication, pages):
     links = Links(publication)
     for iri in publication.sorted_iris():
@@ -193,18 +190,31 @@ def test_values_are_escaped():
     assert _Text.of(html).scripts == 0
 
 
-def test_query_page_embeds_the_examples_safely(publication):
-    html = Pages(publication, load_queries()).site.query_page(
-        Links(publication), {"time_limit": "10", "max_rows": 5}
-    )
+def test_blank_nodes_are_listed_in_one_order_whatever_the_order_they_were_read_in():
+    def page(labels: list[str]) -> str:
+        dataset = Dataset(default_union=True)
+        graph = dataset.graph(ID["graph/test"])
+        thing = ID["thing/x"]
+        for label in labels:
+            part = BNode()
+            graph.add((thing, IMET.purpose, part))
+            graph.add((part, RDFS.label, Literal(label)))
+        publication = Publication(dataset)
+        return Pages(publication).resource_page(thing, Links(publication))
+
+    first = page(["alpha", "beta", "gamma"])
+    assert first.index("alpha") < first.index("beta") < first.index("gamma")
+    assert page(["gamma", "alpha", "beta"]) == first
+
+
+def test_query_page_embeds_the_examples_safely(publication, pages, queries):
+    html = pages.site.query_page(Links(publication), {"time_limit": "10", "max_rows": 5})
     data = re.search(
         r'<script type="application/json" id="saved-queries">(.*?)</script>', html, re.S
     )
     assert data is not None
-    import json
-
     examples = json.loads(data.group(1))
-    assert {e["name"] for e in examples} == {q.name for q in load_queries()}
+    assert {e["name"] for e in examples} == {q.name for q in queries}
     assert "</script" not in data.group(1).lower()
 
 
@@ -217,21 +227,3 @@ def test_official_text_links():
         "https://www.govinfo.gov/link/uscode/22/2347h?link-type=html"
     )
     assert olrc_url("/us/pl/87/195") is None
-
-
-@pytest.mark.parametrize(
-    ("accept", "expected"),
-    [
-        (None, "text/html"),
-        ("*/*", "text/html"),
-        ("text/turtle", "text/turtle"),
-        ("text/turtle;q=0.5, application/ld+json", "application/ld+json"),
-        ("application/*", "application/ld+json"),
-        ("text/html;q=0, */*;q=0.1", "text/turtle"),
-        ("application/pdf", None),
-        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
-    ],
-)
-def test_content_negotiation(accept, expected):
-    offered = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
-    assert choose(accept, offered) == expected
