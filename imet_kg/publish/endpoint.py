@@ -26,6 +26,7 @@ from itertools import islice
 from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 
 from imet_kg.errors import ImetKgError
@@ -147,7 +148,7 @@ def _refuse_service(tree: object) -> None:
             )
 
 
-def check_query(text: str, graph_names: Iterable[URIRef], limits: Limits = DEFAULT_LIMITS):
+def check_query(text: str, graph_names: Iterable[URIRef], limits: Limits = DEFAULT_LIMITS) -> Query:
     """Parse a query and refuse what a read-only, offline endpoint must not run.
 
     Args:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from urllib.parse import parse_qs
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -261,7 +261,7 @@ def create_app(
     site = _Site(dataset, list(queries), limits, context, shapes)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await site.pool.start()
         try:
             yield
