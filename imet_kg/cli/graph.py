@@ -19,7 +19,7 @@ from imet_kg.cli.support import (
 from imet_kg.errors import EXIT_OK, EXIT_VIOLATIONS
 from imet_kg.kg.bundle import Bundle
 from imet_kg.kg.canonical import DUMP_FORMATS
-from imet_kg.paths import DEFAULT_OUT_DIR
+from imet_kg.paths import DATA_DIR, DEFAULT_OUT_DIR
 from imet_kg.rdf.serialize import EXPORT_FORMATS
 
 
@@ -32,8 +32,9 @@ from imet_kg.rdf.serialize import EXPORT_FORMATS
     help="Folder for the release files.",
 )
 @data_option("Data folder to build from (default: the shipped data).")
+@store_option
 @reports_errors
-def build(out: Path, data_dir: Path | None) -> None:
+def build(out: Path, data_dir: Path | None, store: str) -> None:
     """Build the graph, validate it, and write the release to OUT.
 
     Writes the graph as Turtle, JSON-LD, N-Triples and TriG, the validation report (Turtle and
@@ -42,7 +43,7 @@ def build(out: Path, data_dir: Path | None) -> None:
     """
     from imet_kg.kg.release import build_release
 
-    bundle = Bundle(data_dir=data_dir) if data_dir else Bundle()
+    bundle = Bundle(data_dir=data_dir or DATA_DIR, store=store, out=out)
     summary = build_release(out, bundle, progress=lambda message: click.echo(message, err=True))
     click.echo(summary.text())
     sys.exit(EXIT_OK if summary.conforms else EXIT_VIOLATIONS)

@@ -82,9 +82,19 @@ class PersistentStore:
         """Build the store folder if it is missing or out of date; return it."""
         if self.is_current():
             return self.folder
-        with _locked(self.root / f"{self.key}.lock", exclusive=True):
-            if not self.is_current():  # another process may have built it while we waited
-                self._build()
+        existed = self.root.exists()
+        try:
+            with _locked(self.root / f"{self.key}.lock", exclusive=True):
+                if not self.is_current():  # another process may have built it while we waited
+                    self._build()
+        except BaseException:
+            # A failed first build (a malformed input, say) leaves nothing behind.
+            if not self.folder.exists():
+                (self.root / f"{self.key}.lock").unlink(missing_ok=True)
+                if not existed:
+                    with contextlib.suppress(OSError):
+                        self.root.rmdir()
+            raise
         return self.folder
 
     def open(self) -> EmbeddedStore:

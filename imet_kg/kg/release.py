@@ -11,11 +11,13 @@ from rdflib import Dataset
 from rdflib.namespace import OWL, RDF, SH
 
 from imet_kg.kg.bundle import Bundle
+from imet_kg.kg.canonical import DUMP_FORMATS, canonical_dump
+from imet_kg.kg.embedded import EmbeddedStore
 from imet_kg.kg.persistent import PersistentStore
 from imet_kg.kg.validation import validate
 from imet_kg.namespaces import IMET, IMETSH
 from imet_kg.rdf.files import write_atomic
-from imet_kg.rdf.serialize import export_dataset
+from imet_kg.rdf.serialize import serialize_dataset
 from imet_kg.sparql.results import render_result
 from imet_kg.sparql.saved import run_query
 
@@ -54,9 +56,14 @@ def count_shapes(shapes) -> int:
     return len(named)
 
 
-def count_classes(dataset: Dataset) -> int:
+_CLASSES = f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+  ?c a <{OWL.Class}> FILTER(STRSTARTS(STR(?c), "{IMET}"))
+}}"""
+
+
+def count_classes(engine: Dataset | EmbeddedStore) -> int:
     """Count the classes the project's ontology defines."""
-    return sum(1 for c in dataset.subjects(RDF.type, OWL.Class) if str(c).startswith(str(IMET)))
+    return int(next(iter(engine.query(_CLASSES)))[0])
 
 
 def build_release(
@@ -66,9 +73,12 @@ def build_release(
 ) -> BuildSummary:
     """Build, validate and write the release files into ``out``.
 
-    Each file is written atomically (a temporary file renamed into place), so an interrupted build
-    never leaves a half-written file. If the graph does not conform, only the validation report is
-    written.
+    With the Oxigraph store (the bundle's default), the graph is loaded into the persistent store
+    ``out/store/<key>/`` (reused when the inputs have not changed), queried there, and the Turtle,
+    N-Triples and TriG files are Oxigraph's byte-stable dumps; with the memory store, rdflib does
+    it all. Each file is written atomically (a temporary file renamed into place), so an
+    interrupted build never leaves a half-written file. If the graph does not conform, only the
+    validation report is written.
 
     Args:
         out: the release folder (created if missing).
@@ -81,11 +91,13 @@ def build_release(
     started = time.perf_counter()
     bundle = bundle or Bundle()
     progress(f"loading ontology and data from {bundle.data_dir} ...")
-    dataset = bundle.dataset
-    progress(f"  {len(dataset)} triples in {len(list(dataset.graphs())) - 1} named graphs")
+    engine = _open_engine(bundle, Path(out), progress)
+    graphs = _named_graph_count(engine)
+    triples = len(engine)
+    progress(f"  {triples} triples in {graphs} named graphs")
     progress("validating against the SHACL shapes ...")
-    result = validate(dataset, bundle.shapes)
-    files = []
+    result = validate(bundle.dataset, bundle.shapes)
+    files: list[Path] = []
 
     def emit(name: str, data: bytes) -> None:
         write_atomic(out / name, data)
@@ -96,30 +108,44 @@ def build_release(
     if result.conforms:
         for fmt, suffix in RELEASE_FORMATS.items():
             progress(f"exporting {fmt} ...")
-            target = out / f"{RELEASE_NAME}.{suffix}"
-            export_dataset(dataset, fmt, target, context=bundle.context)
-            files.append(target)
-        progress("building the persistent store ...")
-        PersistentStore(bundle.files, out, progress).ensure()
+            emit(f"{RELEASE_NAME}.{suffix}", _export(bundle, engine, fmt))
         progress(f"running {len(bundle.queries)} saved queries ...")
         for query in bundle.queries:
-            answer = run_query(dataset, query)
+            answer = run_query(engine, query)
             graph_result = answer.type in ("CONSTRUCT", "DESCRIBE")
             fmt, suffix = ("turtle", "ttl") if graph_result else ("csv", "csv")
             emit(f"results/{query.name}.{suffix}", render_result(answer, fmt))
     else:
         progress("the graph does not conform: see validation-report.txt; no release written")
-    named_graphs = sum(
-        1 for g in dataset.graphs() if g.identifier != dataset.default_graph.identifier
-    )
     return BuildSummary(
         conforms=result.conforms,
-        triples=len(dataset),
-        named_graphs=named_graphs,
-        classes=count_classes(dataset),
+        triples=triples,
+        named_graphs=graphs,
+        classes=count_classes(engine),
         shapes=count_shapes(bundle.shapes),
         queries=len(bundle.queries),
         violations=len(result.violations),
         seconds=time.perf_counter() - started,
         files=files,
     )
+
+
+def _open_engine(
+    bundle: Bundle, out: Path, progress: Callable[[str], None]
+) -> Dataset | EmbeddedStore:
+    if bundle.store == "memory":
+        return bundle.dataset
+    return PersistentStore(bundle.files, out, progress).open()
+
+
+def _named_graph_count(engine: Dataset | EmbeddedStore) -> int:
+    if isinstance(engine, Dataset):
+        default = engine.default_graph.identifier
+        return sum(1 for g in engine.graphs() if g.identifier != default)
+    return len(engine.graph_names())
+
+
+def _export(bundle: Bundle, engine: Dataset | EmbeddedStore, fmt: str) -> bytes:
+    if isinstance(engine, Dataset) or fmt not in DUMP_FORMATS:
+        return serialize_dataset(bundle.dataset, fmt, context=bundle.context)
+    return canonical_dump(engine.store, fmt)
