@@ -344,6 +344,6 @@ class Publication:
             description: ``describe(iri)``, if already computed.
         """
         if representation.export_format is None:
-            raise ValueError("HTML is rendered by imet_kg.publish.pages, not serialised")
+            raise ValueError("HTML is rendered by imet_kg.publish.views, not serialised")
         graph = self.describe(iri) if description is None else description
         return serialize_graph(graph, representation.export_format, context=self.context)
