@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from imet_kg.kg.graph import describe_graph
 from imet_kg.namespaces import ELI, ID, IMET, SCHEMA, bind_prefixes
@@ -37,6 +37,30 @@ _CLAUSE = re.compile(
     r"\((?P<num>i|ii|iii|iv)\) (?P<body>.+?)(?=, \((?:ii|iii|iv)\)|, or \((?:ii|iii|iv)\)|\. )"
 )
 _TEXT_ENDINGS = (".", ";", ":", "—", ",", " and", " or")
+
+#: The U.S. Code's own wording in the chapter's text, and what the Act reads instead. The Code
+#: text is "editorially adapted" (source notes of faa-part2-ch5.txt): the Act's wording is given
+#: where a source shows it (the as-enacted appendix of that file, the OLRC's References in Text
+#: note to 22 U.S.C. 2347), otherwise the Act provision the Code's reference stands for.
+CODE_WORDING: dict[str, str] = {
+    "this part": "the Act reads 'this chapter'",
+    "this chapter": (
+        "the Act reads 'this Act' (OLRC note: 'This chapter, referred to in subsec. (a), was in "
+        "the original \u201cthis Act\u201d')"
+    ),
+    "section 2763 of this title": (
+        "the Act refers to section 23 of the Arms Export Control Act (its words are not recorded)"
+    ),
+    "section 2392(d) of this title": (
+        "the Act refers to FAA section 632(d) (its words are not recorded)"
+    ),
+    "section 2416(e) of this title": (
+        "the Act refers to FAA section 656(e) (its words are not recorded)"
+    ),
+    "section 2151n(d) of this title": "the Act reads 'section 116(d) of this Act'",
+    "section 2347h of this title": "the Act reads 'section 549 of this Act'",
+}
+_CODE_PHRASE = re.compile("|".join(re.escape(k) for k in sorted(CODE_WORDING, key=len)[::-1]))
 
 
 @dataclass
@@ -236,16 +260,42 @@ def _add_provision(graph: Graph, provision: Provision, order: int) -> None:
     graph.add((iri, ELI.number, Literal(provision.designation)))
     graph.add((iri, ELI.is_part_of, parent))
     graph.add((iri, IMET.documentOrder, Literal(order)))
-    graph.add((iri, DCTERMS.bibliographicCitation, Literal(citation)))
     graph.add((iri, DCTERMS.source, CODE_SOURCE))
-    if provision.kind != "clause":
+    if provision.kind == "clause":
+        # An inline clause has no Code citation or USLM identifier of its own: cite the block that
+        # contains it, and say so (the OLRC's notes quote such clauses, they do not cite them).
+        parent_suffix = "".join(f"({p})" for p in provision.path[1:-1])
+        citation = f"22 U.S.C. {provision.code_section}{parent_suffix}"
+        note = (
+            f"Clause ({provision.designation}) runs inline in the text of "
+            f"22 U.S.C. {provision.code_section}{parent_suffix} and has no citation of its own in "
+            f"the Code, which cites only down to the designated block; it is cited here by the "
+            f"block that contains it. The form '{label}' names the clause by its inline number "
+            f"(an editorial designation)."
+        )
+        graph.add((iri, SKOS.editorialNote, Literal(note, lang="en")))
+    else:
         # USLM has elements down to paragraphs; inline clauses have no identifier of their own.
         uslm = "/".join((f"/us/usc/t22/s{provision.code_section}", *provision.path[1:]))
         graph.add((iri, IMET.uslmId, Literal(uslm)))
+    graph.add((iri, DCTERMS.bibliographicCitation, Literal(citation)))
     if provision.heading:
         graph.add((iri, IMET.codeHeading, Literal(provision.heading)))
     if provision.text:
         graph.add((iri, SCHEMA.text, Literal(provision.text)))
+        _add_code_wording(graph, iri, provision.text)
+
+
+def _add_code_wording(graph: Graph, iri: URIRef, text: str) -> None:
+    """Mark the U.S. Code's editorial wording in a node's text, each phrase with the Act's."""
+    phrases = sorted({m.group(0) for m in _CODE_PHRASE.finditer(text)})
+    if not phrases:
+        return
+    for phrase in phrases:
+        graph.add((iri, IMET.codeWording, Literal(phrase)))
+    parts = "; ".join(f"for '{phrase}' {CODE_WORDING[phrase]}" for phrase in phrases)
+    note = f"This text is the U.S. Code's editorially adapted wording, not the Act's: {parts}."
+    graph.add((iri, SKOS.editorialNote, Literal(note, lang="en")))
 
 
 def write_statute_file(

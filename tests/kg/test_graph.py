@@ -75,7 +75,11 @@ def test_statute_file_is_what_the_generator_makes():
 def test_statute_text_is_verbatim_from_the_code_text(graph):
     source = SOURCE_TEXT_FILE.read_text(encoding="utf-8")
     texts = list(graph.subject_objects(SCHEMA.text))
-    provision_texts = [(s, t) for s, t in texts if str(s).startswith(str(ID["faa/"]))]
+    provision_texts = [
+        (s, t)
+        for s, t in texts
+        if str(s).startswith(str(ID["faa/"])) and (s, RDF.type, IMET.RelatedProvision) not in graph
+    ]
     assert len(provision_texts) == 29  # every block and clause of 22 U.S.C. 2347-2347h
     for subject, text in provision_texts:
         assert str(text) in source, subject
