@@ -122,14 +122,15 @@ def export(fmt: str, out: Path | None, store: str) -> None:
     """Export the whole graph (ontology and data) in a standard RDF format.
 
     Every format is byte-stable from run to run. With the Oxigraph store (the default), Turtle,
-    N-Triples, TriG and N-Quads are written by Oxigraph with RDFC-1.0 blank node labels; JSON-LD
-    (compacted with the project's context) and RDF/XML always come from rdflib.
+    N-Triples, TriG and N-Quads are written by Oxigraph with RDFC-1.0 blank node labels, and
+    JSON-LD is streamed with the project's context (prefixes; one node object per subject);
+    RDF/XML, and everything with --store memory, comes from rdflib.
     """
     bundle = Bundle(store=store, notice=notice)
     if store == "oxigraph" and fmt in DUMP_FORMATS:
         from imet_kg.kg.canonical import canonical_dump
 
-        write_output(canonical_dump(bundle.engine.store, fmt), out)
+        write_output(canonical_dump(bundle.engine.store, fmt, bundle.context), out)
         return
     from imet_kg.rdf.serialize import export_dataset
 

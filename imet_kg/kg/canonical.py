@@ -9,13 +9,17 @@ canonicaliser: the cost stays linear in the size of the graph.
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 
 import pyoxigraph as ox
 
 from imet_kg.namespaces import PREFIXES
 
-DUMP_FORMATS = ("nt", "nquads", "turtle", "trig")
+DUMP_FORMATS = ("nt", "nquads", "turtle", "trig", "json-ld")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # Oxigraph stores a decimal in XSD 1.1's canonical form ("27000000"); the data and rdflib write
 # XSD 1.0's ("27000000.0"). A quote inside a literal is escaped, so this matches whole literals.
 _INTEGRAL_DECIMAL = re.compile(rb'"(-?[0-9]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>')
@@ -55,18 +59,22 @@ def _triple_line(quad_line: bytes) -> bytes:
     return body[: body.rstrip().rfind(b" ")] + b" .\n"
 
 
-def canonical_dump(store: ox.Store, fmt: str) -> bytes:
+def canonical_dump(store: ox.Store, fmt: str, context: dict | None = None) -> bytes:
     """Dump the store byte-stably.
 
     Args:
         store: the embedded store (named graphs, one per source file).
-        fmt: ``nquads`` or ``trig`` (named graphs kept), ``nt`` or ``turtle`` (their union).
+        fmt: ``nquads`` or ``trig`` (named graphs kept), ``nt``, ``turtle`` or ``json-ld`` (their
+            union).
+        context: for ``json-ld``, the JSON-LD context document (the project's prefixes if None).
 
     Returns:
         UTF-8 bytes; Turtle and TriG use the project's prefixes.
     """
     if fmt not in DUMP_FORMATS:
         raise ValueError(f"unknown dump format {fmt!r} (choose from {', '.join(DUMP_FORMATS)})")
+    if fmt == "json-ld":
+        return canonical_jsonld(store, context or {"@context": _prefixes()})
     quads = canonical_quads(store)
     if fmt == "nquads":
         return b"".join(quads)
@@ -99,3 +107,58 @@ def _with_sorted_prefixes(data: bytes) -> bytes:
     lines = data.splitlines(keepends=True)
     header = [line for line in lines if line.startswith(b"@prefix ")]
     return b"".join(sorted(header)) + b"".join(lines[len(header) :])
+
+
+def canonical_jsonld(store: ox.Store, context: dict) -> bytes:
+    """The union of the store as a JSON-LD document, streamed from the canonical N-Triples.
+
+    One node object per subject (sorted, one per line), properties as compact IRIs with the
+    context's prefixes, every value an explicit ``@id`` or ``@value`` object: compact, and correct
+    whatever the context's term definitions say, so a JSON-LD processor reads back the same graph.
+    Linear in the size of the graph (rdflib's and PyLD's writers are not: see STORES.md).
+
+    Args:
+        store: the embedded store.
+        context: a ``{"@context": {...}}`` document (inline; nothing is fetched).
+    """
+    body = context.get("@context", context) if isinstance(context, dict) else {}
+    prefixes = sorted(
+        ((name, iri) for name, iri in body.items() if isinstance(iri, str) and iri[-1:] in "/#"),
+        key=lambda pair: -len(pair[1]),
+    )
+
+    def compact(iri: str) -> str:
+        for name, namespace in prefixes:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{name}:{iri[len(namespace) :]}"
+        return iri
+
+    def value(term: object) -> dict:
+        if isinstance(term, ox.Literal):
+            written: dict = {"@value": term.value}
+            if term.language:
+                written["@language"] = term.language
+            elif term.datatype.value != _XSD_STRING:
+                written["@type"] = compact(term.datatype.value)
+            return written
+        return {"@id": compact(term.value) if isinstance(term, ox.NamedNode) else str(term)}
+
+    triples = b"".join(sorted({_triple_line(line) for line in canonical_quads(store)}))
+    nodes = []
+    for subject, group in itertools.groupby(
+        ox.parse(triples, format=ox.RdfFormat.N_TRIPLES), key=lambda t: t.subject
+    ):
+        node: dict = {
+            "@id": compact(subject.value) if isinstance(subject, ox.NamedNode) else str(subject)
+        }
+        for triple in group:
+            key = (
+                "@type" if triple.predicate.value == _RDF_TYPE else compact(triple.predicate.value)
+            )
+            if key == "@type" and isinstance(triple.object, ox.NamedNode):
+                node.setdefault(key, []).append(compact(triple.object.value))
+            else:
+                node.setdefault(compact(triple.predicate.value), []).append(value(triple.object))
+        nodes.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
+    head = json.dumps({"@context": body}, ensure_ascii=False, indent=2, sort_keys=True)
+    return (head[:-2] + ',\n  "@graph": [\n' + ",\n".join(nodes) + "\n  ]\n}\n").encode("utf-8")

@@ -148,4 +148,4 @@ def _named_graph_count(engine: Dataset | EmbeddedStore) -> int:
 def _export(bundle: Bundle, engine: Dataset | EmbeddedStore, fmt: str) -> bytes:
     if isinstance(engine, Dataset) or fmt not in DUMP_FORMATS:
         return serialize_dataset(bundle.dataset, fmt, context=bundle.context)
-    return canonical_dump(engine.store, fmt)
+    return canonical_dump(engine.store, fmt, bundle.context)

@@ -3,6 +3,8 @@ as rdflib's export, canonical blank node labels."""
 
 from __future__ import annotations
 
+import json
+
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
@@ -20,7 +22,7 @@ def test_every_format_is_byte_identical_after_a_rebuild(tmp_path):
     path = tmp_path / "blanks.ttl"
     path.write_text(TURTLE_WITH_BLANKS)
     first, second = (EmbeddedStore.from_files([path]) for _ in range(2))
-    for fmt in ("nt", "nquads", "turtle", "trig"):
+    for fmt in ("nt", "nquads", "turtle", "trig", "json-ld"):
         assert canonical_dump(first.store, fmt) == canonical_dump(second.store, fmt), fmt
     nt = canonical_dump(first.store, "nt").decode()
     assert "_:c14n0" in nt  # RDFC-1.0 labels, not Oxigraph's random ones
@@ -35,6 +37,10 @@ def test_dumps_hold_the_shipped_graph(graph):
     for fmt, parser in (("nt", "nt"), ("turtle", "turtle")):
         dumped = Graph().parse(data=canonical_dump(store.store, fmt), format=parser)
         assert isomorphic(dumped, union), fmt
+    context = {"@context": {"imet": "https://w3id.org/imet-kg/def/", "label": "rdfs:label"}}
+    jsonld = canonical_dump(store.store, "json-ld", context)
+    assert isomorphic(Graph().parse(data=jsonld, format="json-ld"), union)
+    assert json.loads(jsonld)["@context"] == context["@context"]
     for fmt in ("nquads", "trig"):
         dumped = Dataset()
         dumped.parse(data=canonical_dump(store.store, fmt), format=fmt)
