@@ -106,15 +106,7 @@ def build_release(
     emit("validation-report.ttl", result.report_graph.serialize(format="turtle").encode())
     emit("validation-report.txt", result.text.encode())
     if result.conforms:
-        for fmt, suffix in RELEASE_FORMATS.items():
-            progress(f"exporting {fmt} ...")
-            emit(f"{RELEASE_NAME}.{suffix}", _export(bundle, engine, fmt))
-        progress(f"running {len(bundle.queries)} saved queries ...")
-        for query in bundle.queries:
-            answer = run_query(engine, query)
-            graph_result = answer.type in ("CONSTRUCT", "DESCRIBE")
-            fmt, suffix = ("turtle", "ttl") if graph_result else ("csv", "csv")
-            emit(f"results/{query.name}.{suffix}", render_result(answer, fmt))
+        _write_exports_and_answers(bundle, engine, emit, progress)
     else:
         progress("the graph does not conform: see validation-report.txt; no release written")
     return BuildSummary(
@@ -128,6 +120,23 @@ def build_release(
         seconds=time.perf_counter() - started,
         files=files,
     )
+
+
+def _write_exports_and_answers(
+    bundle: Bundle,
+    engine: Dataset | EmbeddedStore,
+    emit: Callable[[str, bytes], None],
+    progress: Callable[[str], None],
+) -> None:
+    for fmt, suffix in RELEASE_FORMATS.items():
+        progress(f"exporting {fmt} ...")
+        emit(f"{RELEASE_NAME}.{suffix}", _export(bundle, engine, fmt))
+    progress(f"running {len(bundle.queries)} saved queries ...")
+    for query in bundle.queries:
+        answer = run_query(engine, query)
+        graph_result = answer.type in ("CONSTRUCT", "DESCRIBE")
+        fmt, suffix = ("turtle", "ttl") if graph_result else ("csv", "csv")
+        emit(f"results/{query.name}.{suffix}", render_result(answer, fmt))
 
 
 def _open_engine(
