@@ -223,3 +223,23 @@ def test_laws_restricting_training(graph):
     assert by_citation["22 U.S.C. 2347e(b)"]["kind"] == "grant bar for named countries"
     keys = [(r["kind"], r["restrictionLabel"], r["citation"]) for r in result]
     assert keys == sorted(keys)
+
+
+def test_reports_on_training(graph):
+    result = _rows(graph, "reports-on-training")
+    fmtr = [r for r in result if r["reportLabel"].startswith("Annual Foreign Military Training")]
+    assert {r["officeLabel"] for r in fmtr if r["role"] == "prepared by"} == {
+        "Secretary of Defense",
+        "Secretary of State",
+    }
+    assert len([r for r in fmtr if r["role"] == "due to"]) == 4
+    assert {str(r["due"]) for r in fmtr} == {"--01-31"}
+    assert {r["citation"] for r in fmtr} == {"22 U.S.C. 2416(a)(1)"}
+    country = [r for r in result if "FAA 116(d)" in r["reportLabel"]]
+    assert {str(r["due"]) for r in country} == {"--02-25"}
+    # The chapter's own report (FAA 549) is listed beside the ones outside it.
+    assert any(r["citation"] == "22 U.S.C. 2347h(a)" for r in result)
+    southwest = [r for r in result if "Southwest Asia" in r["reportLabel"]]
+    assert len([r for r in southwest if r["role"] == "due to"]) == 4
+    keys = [(r["reportLabel"], r["role"] == "due to", r["officeLabel"]) for r in result]
+    assert keys == sorted(keys)
