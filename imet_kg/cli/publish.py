@@ -9,6 +9,7 @@ import click
 from imet_kg.cli.support import reports_errors, write_output
 from imet_kg.errors import ImetKgError
 from imet_kg.kg.bundle import Bundle
+from imet_kg.publish.limits import DEFAULT_LIMITS, Limits
 
 
 def _need_serve_extra(what: str) -> ImetKgError:
@@ -20,21 +21,21 @@ def _need_serve_extra(what: str) -> ImetKgError:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--time-limit",
-    default=10.0,
+    default=DEFAULT_LIMITS.time_limit,
     show_default=True,
     type=click.FloatRange(min=0, min_open=True),
     help="Seconds a SPARQL query may run; longer ones are stopped with 503.",
 )
 @click.option(
     "--max-rows",
-    default=10_000,
+    default=DEFAULT_LIMITS.max_rows,
     show_default=True,
     type=click.IntRange(min=1),
     help="Rows (or triples) a result may have; the rest is cut, flagged X-IMET-Truncated.",
 )
 @click.option(
     "--workers",
-    default=2,
+    default=DEFAULT_LIMITS.workers,
     show_default=True,
     type=click.IntRange(min=1),
     help="Query worker processes (queries evaluated at the same time).",
@@ -51,8 +52,6 @@ def serve(host: str, port: int, time_limit: float, max_rows: int, workers: int) 
         from imet_kg.publish.server import run_server
     except ImportError as exc:
         raise _need_serve_extra("imet-kg serve") from exc
-    from imet_kg.publish.endpoint import Limits
-
     limits = Limits(time_limit=time_limit, max_rows=max_rows, workers=workers)
     bundle = Bundle()
     dataset = bundle.dataset
