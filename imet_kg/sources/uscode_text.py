@@ -113,11 +113,18 @@ def parse_code_text(path: Path = SOURCE_TEXT_FILE) -> list[Provision]:
     Raises:
         ValueError: if a block cannot be placed in the hierarchy.
     """
+    return parse_code_lines(path.read_text(encoding="utf-8").splitlines(), str(path))
+
+
+def parse_code_lines(lines: list[str], origin: str = "<text>") -> list[Provision]:
+    """Parse lines in the format of :func:`parse_code_text` (e.g. one section as it read in an
+    earlier version) and return the sections; ``origin`` names the input in error messages."""
+    path = origin
     sections: list[Provision] = []
     section: Provision | None = None
     subsection: Provision | None = None
     pending_heading: Provision | None = None
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in lines:
         if raw.startswith("====="):
             section = None  # banners close the statute text (appendix follows the last one)
             continue
