@@ -9,11 +9,11 @@ What is refused, before anything is evaluated (``check_query``):
   fetch it from the web; the workers also switch rdflib's graph loading off);
 * a query that does not parse, or is longer than ``Limits.max_query_length``: 400.
 
-Limits (``Limits``): each query runs in a worker process (:mod:`imet_kg.publish.workers`); one
-still running after ``time_limit`` seconds has its process killed and replaced, and the client
-gets **503 Service Unavailable**. Results are capped at ``max_rows`` rows (or triples for
-CONSTRUCT/DESCRIBE): the first ``max_rows`` are sent with the headers ``X-IMET-Truncated: true``
-and ``X-IMET-Result-Limit: <max_rows>``.
+Limits (:mod:`imet_kg.publish.limits`): each query runs in a worker process
+(:mod:`imet_kg.publish.workers`); one still running after ``time_limit`` seconds has its process
+killed and replaced, and the client gets **503 Service Unavailable**. Results are capped at
+``max_rows`` rows (or triples for CONSTRUCT/DESCRIBE): the first ``max_rows`` are sent with the
+headers ``X-IMET-Truncated: true`` and ``X-IMET-Result-Limit: <max_rows>``.
 """
 
 from __future__ import annotations

@@ -46,14 +46,8 @@ from starlette.routing import Route
 
 from imet_kg.publish import sitemap
 from imet_kg.publish.conneg import choose
-from imet_kg.publish.endpoint import (
-    DEFAULT_LIMITS,
-    GRAPH_MEDIA_TYPES,
-    TABLE_MEDIA_TYPES,
-    UPDATE_REFUSED,
-    Answer,
-    Limits,
-)
+from imet_kg.publish.endpoint import GRAPH_MEDIA_TYPES, TABLE_MEDIA_TYPES, UPDATE_REFUSED, Answer
+from imet_kg.publish.limits import DEFAULT_LIMITS, Limits
 from imet_kg.publish.resources import BY_MEDIA_TYPE, REPRESENTATIONS, Publication, Representation
 from imet_kg.publish.views import Links, Pages
 from imet_kg.publish.workers import QueryPool

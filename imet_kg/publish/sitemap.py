@@ -29,7 +29,7 @@ from imet_kg.publish.resources import HTML, REPRESENTATIONS, Representation, fil
 from imet_kg.rdf.serialize import serialize_dataset
 
 if TYPE_CHECKING:  # the views link through this module, so it cannot import them at run time
-    from imet_kg.publish.endpoint import Limits
+    from imet_kg.publish.limits import Limits
     from imet_kg.publish.views import Links, Pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

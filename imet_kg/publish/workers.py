@@ -22,7 +22,8 @@ from multiprocessing.connection import Connection
 from rdflib import Dataset, Graph
 
 from imet_kg.errors import ImetKgError
-from imet_kg.publish.endpoint import DEFAULT_LIMITS, Answer, Limits
+from imet_kg.publish.endpoint import Answer
+from imet_kg.publish.limits import DEFAULT_LIMITS, Limits
 
 log = logging.getLogger(__name__)
 

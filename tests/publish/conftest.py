@@ -17,7 +17,7 @@ from rdflib import Graph
 from starlette.testclient import TestClient
 
 from imet_kg.kg.bundle import Bundle
-from imet_kg.publish.endpoint import Limits
+from imet_kg.publish.limits import Limits
 from imet_kg.publish.resources import Publication
 from imet_kg.publish.server import create_app
 from imet_kg.publish.views import Pages

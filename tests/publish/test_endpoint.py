@@ -14,13 +14,13 @@ from imet_kg.publish.endpoint import (
     GRAPH_MEDIA_TYPES,
     TABLE_MEDIA_TYPES,
     Answer,
-    Limits,
     QueryRefused,
     answer_query,
     check_query,
     graph_names_of,
     negotiate,
 )
+from imet_kg.publish.limits import Limits
 
 EX = "http://example.org/"
 GRAPH_A = URIRef(EX + "graph/a")
