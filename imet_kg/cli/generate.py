@@ -15,7 +15,7 @@ from imet_kg.cli.support import reports_errors, write_output
     "--records",
     type=click.IntRange(min=0),
     required=True,
-    help="How many training records to make (85,000 make about 1M triples).",
+    help="How many training records to make (85,000 make about 1.1M triples).",
 )
 @click.option(
     "-o",

@@ -65,6 +65,24 @@ _RECORD_TERMS = (
     IMET.sourcePage,
 )
 _USD = Literal("USD")
+_KEY = IMET.recordKey
+
+
+def record_key(record: TrainingRecord) -> str:
+    """The record's key as one value (imet:recordKey): the hex SHA-1 of its fiscal year, country,
+    program, course, institution, location and origin (source document, or generation run for a
+    synthetic record), joined by spaces; shape S96 computes the same in SPARQL."""
+    origin = record.source if record.source is not None else record.generated_by
+    parts = (
+        record.fiscal_year,
+        record.country,
+        record.program,
+        record.course,
+        record.institution,
+        record.location,
+        origin,
+    )
+    return hashlib.sha1(" ".join(str(part) for part in parts).encode("utf-8")).hexdigest()
 
 
 def record_triples(record: TrainingRecord) -> list[Triple]:
@@ -82,6 +100,7 @@ def record_triples(record: TrainingRecord) -> list[Triple]:
         (s, location, Literal(record.location)),
         (s, students, Literal(record.students)),
         (s, status, record.status),
+        (s, _KEY, Literal(record_key(record))),
     ]
     if record.cost is not None:
         triples.append((s, amount, Literal(record.cost, datatype=XSD.decimal)))
