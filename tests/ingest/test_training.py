@@ -209,3 +209,14 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.output
     assert not (tmp_path / "out.json").exists()
+
+
+def test_cli_skip_bad_with_no_good_row_writes_nothing(tmp_path):
+    path = _table(tmp_path, [BAD[0][0].format(fmtr=FMTR)])
+    out = tmp_path / "out.ttl"
+    result = CliRunner().invoke(training, [str(path), "-o", str(out), "--skip-bad"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"imet-kg: error: {path}: no valid rows: nothing to write"
+    )
+    assert not out.exists()
