@@ -197,6 +197,13 @@ def _add_node(graph: Graph, section: RelatedSection, node: Node, position: int) 
         add((iri, IMET.uslmId, Literal(uslm)))
     if not node.path:
         _add_section_facts(graph, section, iri)
+    elif section.number_status == IMET.Inferred:
+        note = (
+            f"Inferred only as to the Act's designation 'FAA §{section.act}': the text and the "
+            f"citation 22 U.S.C. {section.code}{suffix} are read in the "
+            "Code; see the section's note."
+        )
+        add((iri, SKOS.note, Literal(note, lang="en")))
     _add_editorial(graph, iri, node)
 
 

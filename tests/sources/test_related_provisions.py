@@ -96,6 +96,8 @@ def test_sections_their_code_sections_and_number_status(graph):
         status = graph.value(node, IMET.verificationStatus)
         inferred = str(node).startswith(FAA + "section-620M")
         assert status == (IMET.Inferred if inferred else IMET.Verified), node
+        if inferred:  # the reasoning is on each inferred node
+            assert "620" in str(graph.value(node, SKOS.note)), node
     assert "620J" in str(graph.value(_faa("section-620M"), SKOS.note))
 
 
