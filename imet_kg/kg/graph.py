@@ -11,9 +11,16 @@ from imet_kg.namespaces import GRAPH, bind_prefixes
 from imet_kg.paths import DATA_DIR, ONTOLOGY_DIR, SHAPES_FILE
 from imet_kg.rdf.files import RDF_FORMATS, parse_into
 
+FIGURES_DIR_NAME = "country-figures"  # data/country-figures/*.csv: loaded through the ingest
+
 
 def graph_iri(path: Path) -> URIRef:
-    """Name the named graph a file is loaded into: ``…/id/graph/<file stem>``."""
+    """Name the named graph a file is loaded into: ``…/id/graph/<file stem>``, and for a
+    country-figures CSV file ``…/id/graph/country-figures-<file stem>``."""
+    if path.suffix == ".csv":
+        from imet_kg.ingest.country_figures import graph_name
+
+        return GRAPH[graph_name(path)]
     return GRAPH[path.stem]
 
 
@@ -35,15 +42,19 @@ def ontology_files(ontology_dir: Path = ONTOLOGY_DIR) -> list[Path]:
 def knowledge_graph_files(
     ontology_dir: Path = ONTOLOGY_DIR, data_dir: Path = DATA_DIR
 ) -> list[Path]:
-    """List the files that make up the knowledge graph: the ontology's, then the data's, sorted."""
-    return ontology_files(ontology_dir) + _rdf_files(data_dir)
+    """List the files that make up the knowledge graph: the ontology's, then the data's, sorted,
+    then the country-figures CSV files (``data/country-figures/*.csv``), sorted."""
+    figures = data_dir / FIGURES_DIR_NAME
+    csv_files = sorted(figures.glob("*.csv")) if figures.is_dir() else []
+    return ontology_files(ontology_dir) + _rdf_files(data_dir) + csv_files
 
 
 def load_files(paths: Iterable[Path], backend: Backend = "memory") -> Dataset:
     """Load RDF files into a new dataset, each file into its own named graph.
 
     Args:
-        paths: RDF files; the format comes from each file's extension.
+        paths: RDF files; the format comes from each file's extension. A ``.csv`` file is a
+            country-figures table, mapped by :func:`imet_kg.ingest.country_figures.ingest_into`.
         backend: the store backend (see :func:`imet_kg.kg.store.new_dataset`).
 
     Returns:
@@ -55,7 +66,14 @@ def load_files(paths: Iterable[Path], backend: Backend = "memory") -> Dataset:
     """
     dataset = new_dataset(backend)
     for path in paths:
-        parse_into(dataset.graph(graph_iri(path)), path)
+        if Path(path).suffix == ".csv":
+            # Country figures, through the same ingest users run; the countries already loaded
+            # (places.ttl, countries.ttl) keep their IRIs, so CSV files come last.
+            from imet_kg.ingest.country_figures import ingest_into
+
+            ingest_into(dataset, Path(path))
+        else:
+            parse_into(dataset.graph(graph_iri(path)), path)
     return dataset
 
 
