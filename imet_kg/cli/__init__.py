@@ -25,6 +25,8 @@ COMMANDS = {
     "serve": "imet_kg.cli.publish:serve",
     "chart": "imet_kg.cli.publish:chart",
     "site": "imet_kg.cli.publish:site",
+    "ingest": "imet_kg.cli.ingest:ingest",
+    "generate": "imet_kg.cli.generate:generate",
 }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from imet_kg.cli.generate import training
 from imet_kg.cli.support import reports_errors, write_output
 
 
@@ -69,3 +70,7 @@ def country_figures(csv_file: Path, out: Path | None, skip_bad: bool) -> None:
             f"{graph_name(csv_file)}; {len(bad)} bad row(s) left out",
             err=True,
         )
+
+
+# FMTR-style training tables; the command lives beside `generate`, which shares its terms.
+ingest.add_command(training)
