@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def _designations(text: str | None) -> tuple[str, ...]:
     return tuple(re.findall(r"\(([a-z0-9]+)\)", text or ""))
 
 
-def _walk(provision: Provision):
+def _walk(provision: Provision) -> Iterator[Provision]:
     yield provision
     for child in provision.children:
         yield from _walk(child)
