@@ -177,3 +177,12 @@ def test_missing_file_is_one_line_error(tmp_path):
 def test_graph_name_keeps_a_prefixed_stem():
     assert graph_name(Path("data/country-figures/cip.csv")) == "country-figures-cip"
     assert graph_name(Path("country-figures-2026.csv")) == "country-figures-2026"
+
+
+def test_the_command_line_wires_the_command(tmp_path):
+    from imet_kg.cli import cli
+
+    path = write_csv(tmp_path, GOOD)
+    result = CliRunner().invoke(cli, ["ingest", "country-figures", str(path)])
+    assert result.exit_code == 0, result.output
+    assert b"country-figures-figures" in result.stdout_bytes
