@@ -45,7 +45,7 @@ def store_from_rdflib(data: Graph | Dataset) -> ox.Store:
     return store
 
 
-def to_ox(term: Node):
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -60,7 +60,7 @@ def to_ox(term: Node):
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_rdflib(term) -> Node:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     """A pyoxigraph term as an rdflib term; xsd:string literals become plain, as rdflib has them."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
