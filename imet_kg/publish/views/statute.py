@@ -18,6 +18,7 @@ from imet_kg.namespaces import ELI, IMET, SCHEMA
 from imet_kg.publish.resources import path_of
 from imet_kg.publish.views.common import Links
 from imet_kg.publish.views.resource import ResourceView
+from imet_kg.publish.views.versions import cited_by, cites, version_rows, versions_of
 
 PROVISION_TYPES = (
     IMET.Part,
@@ -104,7 +105,77 @@ class StatuteView(ResourceView):
             "history": self._history(iri, links),
             "grounded": self._grounded(iri, links),
             "codifications": self._codifications(iri, links),
+            **self._over_time(iri, links),
         }
+
+    # --- versions, neighbours, references --------------------------------------------------------
+
+    def _over_time(self, iri: URIRef, links: Links) -> dict:
+        """The provision's versions with their diffs, its neighbour sections, its references,
+        and (for a chapter or part) the amendment timeline of the sections under it."""
+        subtree = self._subtree(iri)
+        kind = self._provision_kind(iri)
+        previous, following = self._neighbours(iri) if kind == IMET.Section else (None, None)
+        return {
+            "versions": [self._version_view(row, links) for row in version_rows(self.graph, iri)],
+            "previous_section": self.optional_value(previous, links),
+            "next_section": self.optional_value(following, links),
+            "refers_to": [
+                {"source": self.value(s, links), "target": self.value(t, links)}
+                for s, t in cites(self.graph, subtree)
+            ],
+            "referred_by": [
+                {"source": self.value(s, links), "target": self.value(t, links)}
+                for s, t in cited_by(self.graph, subtree)
+            ],
+            "timeline": self._timeline(iri, links) if kind in (IMET.Chapter, IMET.Part) else [],
+        }
+
+    def _version_view(self, row: dict, links: Links) -> dict:
+        return {
+            **row,
+            "version": self.value(row["version"], links),
+            "anchor": _anchor(row["version"]),
+            "status": self.optional_value(row["status"], links),
+            "laws": [self.value(law, links) for law in row["laws"]],
+        }
+
+    def _neighbours(self, iri: URIRef) -> tuple[URIRef | None, URIRef | None]:
+        """The sections before and after this one in its chapter."""
+        parent = self.graph.value(iri, ELI.is_part_of)
+        if parent is None:
+            return None, None
+        siblings = [c for c in self._children(parent) if self._provision_kind(c) == IMET.Section]
+        at = siblings.index(iri) if iri in siblings else -1
+        if at < 0:
+            return None, None
+        before = siblings[at - 1] if at > 0 else None
+        after = siblings[at + 1] if at + 1 < len(siblings) else None
+        return before, after
+
+    def _timeline(self, iri: URIRef, links: Links) -> list[dict]:
+        """Every version of the sections under a chapter or part, in date order."""
+        rows = []
+        for provision in self._subtree(iri):
+            if self._provision_kind(provision) != IMET.Section:
+                continue
+            for version in versions_of(self.graph, provision):
+                status = self.graph.value(version, IMET.textStatus)
+                start = self.text_of(version, ELI.first_date_entry_in_force) or self.text_of(
+                    version, ELI.version_date
+                )
+                rows.append(
+                    {
+                        "date": start,
+                        "until": self.text_of(version, ELI.date_no_longer_in_force),
+                        "section": self.value(provision, links),
+                        "version": self.value(version, links),
+                        "status": self.optional_value(status, links),
+                        "order": self._order(provision),
+                    }
+                )
+        rows.sort(key=lambda r: (r["date"] == "", r["date"], r["order"], r["version"].text))
+        return rows
 
     # --- the document ----------------------------------------------------------------------------
 
