@@ -9,6 +9,7 @@ from rdflib.namespace import RDF
 
 from imet_kg.publish.resources import Publication
 from imet_kg.publish.views.common import Links, environment
+from imet_kg.publish.views.country import CountryView
 from imet_kg.publish.views.ontology import OntologyView
 from imet_kg.publish.views.program import ProgramView
 from imet_kg.publish.views.resource import ResourceView
@@ -41,6 +42,7 @@ class Pages:
             ShapesView(publication, env),
             StatuteView(publication, env),
             self.program,
+            CountryView(publication, env),
             ResourceView(publication, env),
         )
 
@@ -49,6 +51,7 @@ class Pages:
         return next(view for view in self.views if view.matches(iri, types))
 
     def resource_page(self, iri: URIRef, links: Links) -> str:
-        """The HTML page of a published resource (ontology, shapes, statute, program or generic)."""
+        """The HTML page of a published resource (ontology, shapes, statute, program, country or
+        generic)."""
         types = set(self.publication.graph.objects(iri, RDF.type))
         return self.view_for(iri, types).page(iri, links, types)

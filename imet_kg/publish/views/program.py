@@ -11,6 +11,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from imet_kg.namespaces import IMET, SCHEMA
 from imet_kg.publish.chart import CHART_PROGRAM, Series, funding_series, render_svg
 from imet_kg.publish.views.common import Links
+from imet_kg.publish.views.country import countries_with_figures
 from imet_kg.publish.views.resource import ResourceView
 
 
@@ -30,6 +31,7 @@ class ProgramView(ResourceView):
             "chart": self._chart(links) if iri == CHART_PROGRAM and self.series else None,
             "parts": parts,
             "alt_labels": sorted(str(v) for v in self.graph.objects(iri, SKOS.altLabel)),
+            "countries": self._countries(iri, links),
         }
 
     @cached_property
@@ -44,6 +46,11 @@ class ProgramView(ResourceView):
             return links.resource(URIRef(observation))
 
         return render_svg(self.series, link=link)
+
+    def _countries(self, iri: URIRef, links: Links) -> list:
+        """The countries with figures of the program, by name."""
+        views = [self.value(c, links) for c in countries_with_figures(self.graph, iri)]
+        return sorted(views, key=lambda v: v.text.lower())
 
     def _purposes(self, iri: URIRef, links: Links) -> list[dict]:
         """The program's purposes, each with the provision that states it."""
