@@ -10,7 +10,7 @@ from rdflib.namespace import DCTERMS, QB, RDF, RDFS
 from imet_kg.namespaces import ID, IMET, SCHEMA
 from imet_kg.publish.resources import Publication
 from imet_kg.publish.views import Links, Pages
-from imet_kg.publish.views.country import CountryView, countries_with_figures
+from imet_kg.publish.views.country import CountryView, countries_with_figures, funding_series
 
 
 def _part(html: str, start: str, end: str) -> str:
@@ -67,3 +67,19 @@ def test_program_page_links_the_countries_with_figures(publication, pages):
     assert len(expected) > 10
     assert hrefs == {"/" + str(c).removeprefix("https://w3id.org/imet-kg/") for c in expected}
     assert "/id/country/colombia" in hrefs
+
+
+def test_country_page_charts_its_funding_with_points_linked(publication, pages):
+    html = pages.resource_page(ID["country/colombia"], Links(publication))
+    chart = _part(html, 'class="chart country-chart"', "</figure>")
+    assert "<svg" in chart and "IMET funding for Colombia by fiscal year" in chart
+    assert 'href="/id/observation/country-figures-' in chart
+    assert "FY2008 $1,428,000" in chart
+    # A country whose only figures are students or training cost has no chart.
+    without = [
+        c
+        for c in countries_with_figures(publication.graph)
+        if not funding_series(publication.graph, c)
+    ]
+    assert without
+    assert "country-chart" not in pages.resource_page(without[0], Links(publication))

@@ -7,14 +7,20 @@ never adds them up.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from markupsafe import Markup
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, QB, RDF, RDFS, SKOS
 
-from imet_kg.namespaces import IMET, SCHEMA
+from imet_kg.namespaces import ID, IMET, SCHEMA
+from imet_kg.publish.chart import Point, Series, render_svg
 from imet_kg.publish.views.common import Links
 from imet_kg.publish.views.resource import ResourceView
 
 COUNTRY = IMET.Country
+FUNDING = ID["dataset/country-funding"]
 
 
 def observations_of(graph: Graph, country: URIRef) -> list[URIRef]:
@@ -36,6 +42,62 @@ def countries_with_figures(graph: Graph, program: URIRef | None = None) -> list[
         if isinstance(scope, URIRef) and (scope, RDF.type, COUNTRY) in graph
     }
     return sorted(found, key=str)
+
+
+def _notation(graph: Graph, subject: object, predicate: URIRef) -> str:
+    concept = graph.value(subject, predicate)
+    return str(graph.value(concept, SKOS.notation) or "") if concept is not None else ""
+
+
+def _series_key(graph: Graph, observation: URIRef) -> tuple[str, str, str, str]:
+    kind = graph.value(observation, IMET.figureKind)
+    source = graph.value(observation, DCTERMS.source)
+    label = graph.value(kind, SKOS.prefLabel) if kind is not None else None
+    title = graph.value(source, DCTERMS.title) if source is not None else None
+    program = graph.value(observation, IMET.program)
+    return (
+        _notation(graph, observation, IMET.figureKind),
+        str(label or "kind not stated"),
+        str(program or ""),
+        str(title or source or "no source"),
+    )
+
+
+def funding_series(graph: Graph, country: URIRef) -> list[Series]:
+    """The country's funding amounts as chart series, one per (kind, program, source)."""
+    groups: dict[tuple, dict[int, Point]] = defaultdict(dict)
+    for observation in observations_of(graph, country):
+        if graph.value(observation, QB.dataSet) != FUNDING:
+            continue
+        try:
+            year = int(
+                graph.value(graph.value(observation, IMET.fiscalYear), IMET.fiscalYearNumber)
+            )
+            amount = Decimal(str(graph.value(observation, IMET.amount)))
+        except (TypeError, ValueError, InvalidOperation):
+            continue
+        status = _notation(graph, observation, IMET.verificationStatus)
+        point = Point(
+            fiscal_year=year,
+            amount=amount,
+            observation=str(observation),
+            value_status=_notation(graph, observation, IMET.valueStatus),
+            qualifier=_notation(graph, observation, IMET.valueQualifier),
+            verified=status == "verified",
+            status=status,
+        )
+        groups[_series_key(graph, observation)].setdefault(year, point)
+    return [
+        Series(
+            kind,
+            kind_label,
+            program,
+            str(graph.value(URIRef(program), RDFS.label) or ""),
+            source,
+            tuple(points[y] for y in sorted(points)),
+        )
+        for (kind, kind_label, program, source), points in sorted(groups.items())
+    ]
 
 
 def _number(value: object) -> float | None:
@@ -70,7 +132,18 @@ class CountryView(ResourceView):
                 if self.text_of(iri, predicate)
             ],
             "figures": self._figures(iri, links),
+            "chart": self._chart(iri, links),
         }
+
+    def _chart(self, iri: URIRef, links: Links) -> Markup | None:
+        """A small SVG chart of the country's funding, one line per kind and source (None when
+        it has no funding amounts)."""
+        series = funding_series(self.graph, iri)
+        if not series:
+            return None
+        title = f"IMET funding for {self.publication.label(iri)} by fiscal year (US dollars)"
+        svg = render_svg(series, link=lambda o: links.resource(URIRef(o)), title=title)
+        return Markup(svg)
 
     def _figures(self, iri: URIRef, links: Links) -> list[dict]:
         """One row per observation, by fiscal year, measure, kind and source."""
