@@ -49,6 +49,7 @@ def validate_on_store(
     fallback: Fallback = "raise",
     lexical_forms: dict[tuple, Node] | None = None,
     workers: int = 2,
+    union_default_graph: bool = True,
 ) -> ValidationResult:
     """Validate the union of a store's graphs against a shapes graph, as pySHACL would.
 
@@ -64,6 +65,9 @@ def validate_on_store(
             with their subject and predicate: Oxigraph stores "150.0"^^xsd:decimal as "150"
             and "x"@EN-gb as "x"@en-gb, and a report should quote the data.
         workers: how many checks run at once.
+        union_default_graph: query the union of the named graphs (the default); False for a
+            store that keeps that union in its default graph (:class:`imet_kg.kg.embedded.
+            EmbeddedStore` does: Oxigraph's computed union repeats a triple once per graph).
 
     Returns:
         A :class:`ValidationResult` like :func:`imet_kg.kg.validation.validate`'s.
@@ -78,13 +82,15 @@ def validate_on_store(
     # Two threads: Oxigraph answers queries without holding the GIL, and the checks are
     # independent reads of one store.
     with _quiet_rdflib(), ThreadPoolExecutor(max_workers=workers) as pool:
-        per_check = list(pool.map(lambda check: list(_run(store, check)), checks))
+        per_check = list(
+            pool.map(lambda check: list(_run(store, check, union_default_graph)), checks)
+        )
     findings = [finding for found in per_check for finding in found]
     if lexical_forms:
         findings = [_as_written(finding, lexical_forms) for finding in findings]
     report = report_graph(findings, shapes)
     if skipped:
-        report += _pyshacl_report(store, shapes, skipped, checks)
+        report += _pyshacl_report(store, shapes, skipped, checks, union_default_graph)
     return finish_report(store, report, namespaces)
 
 
@@ -143,25 +149,27 @@ def _compiled(shapes: Graph) -> tuple[list[Check], dict]:
     return compile_shapes(shapes)
 
 
-def _query(store: ox.Store, text: str, prefixes: dict[str, str], **kwargs) -> ox.QuerySolutions:
+def _query(
+    store: ox.Store, text: str, prefixes: dict[str, str], union: bool = True, **kwargs
+) -> ox.QuerySolutions:
     return store.query(
         text,
         prefixes=prefixes or None,
-        use_default_graph_as_union=True,
+        use_default_graph_as_union=union,
         custom_functions={ox.NamedNode(str(WELL_FORMED)): _well_formed},
         **kwargs,
     )
 
 
-def _run(store: ox.Store, check: Check) -> Iterator[Finding]:
+def _run(store: ox.Store, check: Check, union: bool = True) -> Iterator[Finding]:
     if check.kind == "sparql" and check.per_focus:
-        for row in _query(store, check.target, {}):
+        for row in _query(store, check.target, {}, union):
             focus = row["this"]
             subs = {ox.Variable("this"): focus}
-            solutions = _query(store, check.query, check.prefixes, substitutions=subs)
+            solutions = _query(store, check.query, check.prefixes, union, substitutions=subs)
             yield from _sparql_findings(check, solutions, to_rdflib(focus))
         return
-    solutions = _query(store, check.query, check.prefixes)
+    solutions = _query(store, check.query, check.prefixes, union)
     if check.kind == "sparql":
         yield from _sparql_findings(check, solutions, None)
     elif check.kind == "value":
@@ -265,7 +273,9 @@ def _quiet_rdflib() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _pyshacl_report(store: ox.Store, shapes: Graph, skipped: dict, checks: list[Check]) -> Graph:
+def _pyshacl_report(
+    store: ox.Store, shapes: Graph, skipped: dict, checks: list[Check], union: bool = True
+) -> Graph:
     """Validate the shapes the compiler skipped with pySHACL, on an rdflib copy of the data.
 
     Each skipped shape gets its focus nodes as sh:targetNode (its own targets, or those it
@@ -284,7 +294,7 @@ def _pyshacl_report(store: ox.Store, shapes: Graph, skipped: dict, checks: list[
     for predicate in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode):
         subset.remove((None, predicate, None))
     for shape in skipped:
-        for row in _query(store, target_query(targets[shape]), {}):
+        for row in _query(store, target_query(targets[shape]), {}, union):
             subset.add((shape, SH.targetNode, to_rdflib(row["this"])))
     data = Graph()
     for quad in store:

@@ -122,14 +122,7 @@ class PersistentStore:
         temporary = self.root / f".{self.key}.tmp-{os.getpid()}"
         shutil.rmtree(temporary, ignore_errors=True)
         try:
-            store = ox.Store(str(temporary))
-            for path in self.paths:
-                load_file(store, path, bulk=True)
-            merge_into_default_graph(store)
-            store.optimize()
-            store.flush()
-            del store  # close RocksDB before the folder is renamed
-            (temporary / _READY).write_text(f"{self.key}\n")
+            self._load(temporary)
             os.replace(temporary, self.folder)
         except BaseException:
             shutil.rmtree(temporary, ignore_errors=True)
@@ -138,6 +131,20 @@ class PersistentStore:
         self.notice(f"imet-kg: {reason}: built {self.folder} in {seconds:.1f} s")
         for old in stale:
             self._remove_if_unused(old)
+
+    def _load(self, folder: Path) -> None:
+        store = ox.Store(str(folder))
+        try:
+            for path in self.paths:
+                load_file(store, path, bulk=True)
+            merge_into_default_graph(store)
+            store.optimize()
+            store.flush()
+        finally:
+            # Close RocksDB before the folder is renamed or removed: an open store keeps writing
+            # files, and a traceback would keep this frame (and the store) alive.
+            del store
+        (folder / _READY).write_text(f"{self.key}\n")
 
     def _remove_if_unused(self, folder: Path) -> None:
         lock_file = self.root / f"{folder.name}.lock"

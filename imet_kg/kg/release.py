@@ -14,7 +14,7 @@ from imet_kg.kg.bundle import Bundle
 from imet_kg.kg.canonical import DUMP_FORMATS, canonical_dump
 from imet_kg.kg.embedded import EmbeddedStore
 from imet_kg.kg.persistent import PersistentStore
-from imet_kg.kg.validation import validate
+from imet_kg.kg.validation import ValidationResult, validate
 from imet_kg.namespaces import IMET, IMETSH
 from imet_kg.rdf.files import write_atomic
 from imet_kg.rdf.serialize import serialize_dataset
@@ -96,7 +96,7 @@ def build_release(
     triples = len(engine)
     progress(f"  {triples} triples in {graphs} named graphs")
     progress("validating against the SHACL shapes ...")
-    result = validate(bundle.dataset, bundle.shapes)
+    result = _validate(bundle, engine)
     files: list[Path] = []
 
     def emit(name: str, data: bytes) -> None:
@@ -145,6 +145,16 @@ def _open_engine(
     if bundle.store == "memory":
         return bundle.dataset
     return PersistentStore(bundle.files, out, progress).open()
+
+
+def _validate(bundle: Bundle, engine: Dataset | EmbeddedStore) -> ValidationResult:
+    if isinstance(engine, Dataset):
+        return validate(engine, bundle.shapes)
+    # The shapes compiled to SPARQL, one query per check over all focus nodes; a differential
+    # test (tests/kg/test_fast_validation.py) holds it to pySHACL's results.
+    from imet_kg.kg.fast_validation import validate_on_store
+
+    return validate_on_store(engine.store, bundle.shapes, union_default_graph=False)
 
 
 def _named_graph_count(engine: Dataset | EmbeddedStore) -> int:
