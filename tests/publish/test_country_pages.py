@@ -83,3 +83,12 @@ def test_country_page_charts_its_funding_with_points_linked(publication, pages):
     ]
     assert without
     assert "country-chart" not in pages.resource_page(without[0], Links(publication))
+
+
+def test_the_server_answers_country_and_section_pages(client):
+    country = client.get("/id/country/colombia", headers={"Accept": "text/html"})
+    assert country.status_code == 200
+    assert 'class="data country-figures"' in country.text
+    section = client.get("/id/faa/section-541", headers={"Accept": "text/html"})
+    assert section.status_code == 200
+    assert 'id="h-versions"' in section.text and "<ins>" in section.text
