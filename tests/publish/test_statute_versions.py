@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+from rdflib.namespace import RDF
+
 from imet_kg.namespaces import ID
 from imet_kg.publish.views import Links
-from imet_kg.publish.views.versions import version_rows, word_diff
+from imet_kg.publish.views.versions import VersionView, version_rows, word_diff
 
 
 def _part(html: str, start: str, end: str) -> str:
@@ -84,3 +86,22 @@ def test_chapter_page_has_an_amendment_timeline_in_date_order(publication, pages
     assert dates == sorted(dates)
     assert "/id/version/section-541/101-513" in timeline
     assert "date not established" in timeline  # §§543-545: today's text, start not known
+
+
+def test_version_page_shows_its_text_dates_neighbours_and_diff(publication, pages):
+    iri = ID["version/section-541/101-513"]
+    types = set(publication.graph.objects(iri, RDF.type))
+    assert type(pages.view_for(iri, types)) is VersionView
+    html = pages.resource_page(iri, Links(publication))
+    facts = _text(_part(html, 'class="facts version"', "</dl>"))
+    assert "1990-11-05 \u2013 1992-11-02" in facts and "text reconstructed" in facts
+    assert "Pub. L. 94-329" in facts and "Pub. L. 102-583" in facts
+    body = _part(html, 'id="h-version-text"', "</section>")
+    assert re.search(r"<ins>Such civilian personnel shall include", body)
+
+
+def test_version_page_of_unknown_text_invents_none(publication, pages):
+    html = pages.resource_page(ID["version/section-542/94-329"], Links(publication))
+    body = _part(html, 'id="h-version-text"', "</section>")
+    assert "Text unknown: no source establishes the wording" in body
+    assert 'class="text"' not in body and "<ins>" not in body

@@ -16,6 +16,7 @@ from imet_kg.publish.views.resource import ResourceView
 from imet_kg.publish.views.shapes import ShapesView
 from imet_kg.publish.views.site_pages import SitePages
 from imet_kg.publish.views.statute import StatuteView
+from imet_kg.publish.views.versions import VersionView
 from imet_kg.sparql.saved import SavedQuery
 
 
@@ -43,6 +44,7 @@ class Pages:
             StatuteView(publication, env),
             self.program,
             CountryView(publication, env),
+            VersionView(publication, env),
             ResourceView(publication, env),
         )
 

@@ -18,6 +18,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from imet_kg.namespaces import ELI, IMET, SCHEMA
+from imet_kg.publish.views.common import Links
+from imet_kg.publish.views.resource import ResourceView
 
 _STATUS_LABELS = {
     IMET.TextAsPrinted: "text as printed",
@@ -137,3 +139,46 @@ def cited_by(graph: Graph, provisions: Iterable[URIRef]) -> list[tuple[URIRef, U
         {(s, p) for p in provisions for s in graph.subjects(ELI.cites, p)},
         key=lambda pair: (str(pair[0]), str(pair[1])),
     )
+
+
+class VersionView(ResourceView):
+    """A version of a provision (an ``eli:LegalExpression``): its text or that the text is
+    unknown, its dates, the provision it realizes, and what changed from the version before."""
+
+    template = "version.html"
+
+    def matches(self, iri: URIRef, types: set[URIRef]) -> bool:
+        return ELI.LegalExpression in types
+
+    def layout(self, iri: URIRef, links: Links) -> dict:
+        graph = self.graph
+        status = graph.value(iri, IMET.textStatus)
+        unknown = status == IMET.TextUnknown
+        text = "" if unknown else version_text(graph, iri)
+        earlier = [
+            v
+            for v in graph.objects(iri, ELI.consolidates)
+            if (v, RDF.type, ELI.LegalExpression) in graph
+        ]
+        previous = min(earlier, key=str) if earlier else None
+        later = sorted(
+            v
+            for v in graph.subjects(ELI.consolidates, iri)
+            if (v, RDF.type, ELI.LegalExpression) in graph
+        )
+        diff = None
+        known_before = graph.value(previous, IMET.textStatus) != IMET.TextUnknown
+        if previous is not None and not unknown and known_before:
+            diff = word_diff(version_text(graph, previous), text)
+        return {
+            "realizes": self.values_of(iri, ELI.realizes, links),
+            "valid_from": self.text_of(iri, ELI.first_date_entry_in_force)
+            or self.text_of(iri, ELI.version_date),
+            "valid_until": self.text_of(iri, ELI.date_no_longer_in_force),
+            "status_label": _STATUS_LABELS.get(status, "") if status is not None else "",
+            "unknown": unknown,
+            "text": text,
+            "previous": self.optional_value(previous, links),
+            "next": [self.value(v, links) for v in later],
+            "diff": diff,
+        }
