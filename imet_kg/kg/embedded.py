@@ -10,6 +10,7 @@ the speed: Oxigraph parses, queries and serialises in Rust (see STORES.md for th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 XSD_DECIMAL = XSD + "decimal"
+_INTEGRAL = re.compile(r"^[+-]?[0-9]+$")
 
 # The RDF formats Oxigraph reads, by file extension (the same extensions imet_kg.rdf.files knows).
 OX_FORMATS: dict[str, ox.RdfFormat] = {
@@ -221,7 +223,7 @@ def to_rdflib(term: object) -> object:
         if datatype == XSD_STRING:
             return Literal(term.value)
         value = term.value
-        if datatype == XSD_DECIMAL and "." not in value:
+        if datatype == XSD_DECIMAL and _INTEGRAL.match(value):  # not an ill-typed "--02-25"
             value += ".0"
         return Literal(value, datatype=URIRef(datatype))
     if isinstance(term, ox.DefaultGraph):

@@ -13,6 +13,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from imet_kg.kg.embedded import to_rdflib  # one owner of Oxigraph-to-rdflib terms
 from imet_kg.kg.shacl_compile import Check
 from imet_kg.kg.validation import ValidationResult, _issues, format_report
 from imet_kg.namespaces import bind_prefixes
@@ -57,21 +58,6 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
     if hasattr(term, "identifier"):  # a Graph standing for its name
         return to_ox(term.identifier)
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as an rdflib term; xsd:string literals become plain, as rdflib has them."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"not an RDF term: {term!r}")
 
 
