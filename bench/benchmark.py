@@ -199,6 +199,11 @@ def main() -> None:
         default=300.0,
         help="a path whose first run took longer than this is not repeated",
     )
+    parser.add_argument(
+        "--always-repeat",
+        default="oxigraph,raw",
+        help="paths repeated whatever their first run took",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--table", type=Path, help="print the table of an earlier run's CSV")
     parser.add_argument("--worker")
