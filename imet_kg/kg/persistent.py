@@ -134,16 +134,23 @@ class PersistentStore:
 
     def _load(self, folder: Path) -> None:
         store = ox.Store(str(folder))
+        failure: BaseException | None = None
         try:
             for path in self.paths:
                 load_file(store, path, bulk=True)
             merge_into_default_graph(store)
             store.optimize()
             store.flush()
-        finally:
-            # Close RocksDB before the folder is renamed or removed: an open store keeps writing
-            # files, and a traceback would keep this frame (and the store) alive.
-            del store
+        except BaseException as exc:
+            failure = exc
+        # Close RocksDB before the folder is renamed or removed: an open store keeps writing
+        # files. The failure's traceback holds the frames (and so the store) of the loader, so
+        # it is dropped; the message says what went wrong.
+        for error in _chain(failure):
+            error.__traceback__ = None
+        del store
+        if failure is not None:
+            raise failure
         (folder / _READY).write_text(f"{self.key}\n")
 
     def _remove_if_unused(self, folder: Path) -> None:
@@ -155,3 +162,12 @@ class PersistentStore:
             lock_file.unlink(missing_ok=True)
         except BlockingIOError:
             pass  # a reader still has it open; the next build tries again
+
+
+def _chain(error: BaseException | None) -> Iterator[BaseException]:
+    """An exception and those it was raised from or while handling."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
