@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -144,10 +145,23 @@ def _add_observation(graph: Graph, name: str, row: FigureRow, csv_entity: URIRef
 
 def _add_sources(graph: Graph, rows: list[FigureRow]) -> list[URIRef]:
     """Describe each source document once; verified if any figure read in it is verified."""
+    return describe_sources(
+        graph, ((r.source_address, r.source_title, r.verification == "verified") for r in rows)
+    )
+
+
+def describe_sources(graph: Graph, readings: Iterable[tuple[str, str, bool]]) -> list[URIRef]:
+    """Describe each source document once, from (address, title, verified) readings of rows;
+    a document is verified if any row read in it is. Shared by the country-figures and the
+    training-table ingests.
+
+    Returns:
+        The documents' IRIs, sorted by address.
+    """
     sources: dict[str, tuple[str, bool]] = {}
-    for row in rows:
-        title, verified = sources.get(row.source_address, (row.source_title, False))
-        sources[row.source_address] = (title, verified or row.verification == "verified")
+    for address, row_title, row_verified in readings:
+        title, verified = sources.get(address, (row_title, False))
+        sources[address] = (title, verified or row_verified)
     for address, (title, verified) in sorted(sources.items()):
         iri = source_iri(address)
         graph.add((iri, RDF.type, IMET.SourceDocument))

@@ -14,7 +14,13 @@ from rdflib.term import Node
 
 from imet_kg.errors import InputError
 from imet_kg.ingest.countries import CountryRegister, describe_country, slug
-from imet_kg.ingest.country_figures import CSV_SOURCE, FY, describe_fiscal_year, source_iri
+from imet_kg.ingest.country_figures import (
+    CSV_SOURCE,
+    FY,
+    describe_fiscal_year,
+    describe_sources,
+    source_iri,
+)
 from imet_kg.ingest.figure_rows import BadRow
 from imet_kg.ingest.training_rows import TrainingRow, digest, read_training_rows
 from imet_kg.kg.graph import describe_graph
@@ -170,19 +176,10 @@ def record_iri(name: str, row: TrainingRow) -> URIRef:
 
 def _add_sources(graph: Graph, rows: list[TrainingRow]) -> list[URIRef]:
     """Describe each source document once; verified only if a row read in it says so."""
-    sources: dict[str, tuple[str, bool]] = {}
-    for row in rows:
-        title, verified = sources.get(row.source_address, (row.source_title, False))
-        sources[row.source_address] = (title, verified or row.verification == IMET.Verified)
-    for address, (title, verified) in sorted(sources.items()):
-        iri = source_iri(address)
-        graph.add((iri, RDF.type, IMET.SourceDocument))
-        graph.add((iri, DCTERMS.title, Literal(title, lang="en")))
-        graph.add((iri, RDFS.label, Literal(title, lang="en")))
-        graph.add((iri, SCHEMA.url, Literal(address, datatype=XSD.anyURI)))
-        status = IMET.Verified if verified else IMET.Unverified
-        graph.add((iri, IMET.verificationStatus, status))
-    return [source_iri(address) for address in sorted(sources)]
+    return describe_sources(
+        graph,
+        ((r.source_address, r.source_title, r.verification == IMET.Verified) for r in rows),
+    )
 
 
 def _add_rows(graph: Graph, name: str, rows: list[TrainingRow], csv_entity: URIRef) -> None:
