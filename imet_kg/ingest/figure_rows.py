@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -229,15 +229,27 @@ def check_row(line: int, row: dict[str, str], register: CountryRegister) -> Figu
     )
 
 
-def _check_header(path: Path, header: list[str] | None) -> None:
+def check_header(
+    path: Path,
+    header: list[str] | None,
+    required: Sequence[str] = REQUIRED_COLUMNS,
+    known: Sequence[str] = COLUMNS,
+) -> None:
+    """Refuse an empty file, or a header row missing a required column or naming an unknown one.
+
+    Shared by the country-figures and training-table ingests, each with its own columns.
+
+    Raises:
+        InputError: naming line 1 and every problem at once.
+    """
     if not header:
         raise InputError(path, 1, "the file is empty: expected a header row")
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
+    missing = [name for name in required if name not in header]
+    unknown = [name for name in header if name not in known]
     if missing or unknown:
         problems = [f"missing column(s) {', '.join(missing)}"] if missing else []
         problems += [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
-        raise InputError(path, 1, f"{'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
+        raise InputError(path, 1, f"{'; '.join(problems)} (columns: {', '.join(known)})")
 
 
 def _check_unique(
@@ -265,7 +277,7 @@ def read_rows(path: Path, register: CountryRegister) -> tuple[list[FigureRow], l
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
-            _check_header(path, reader.fieldnames)
+            check_header(path, reader.fieldnames)
             good, bad = [], []
             seen: dict[tuple, int] = {}
             titles: dict[str, tuple[str, int]] = {}

@@ -13,7 +13,7 @@ from rdflib import Namespace, URIRef
 
 from imet_kg.errors import InputError
 from imet_kg.ingest.countries import Country, CountryRegister, slug
-from imet_kg.ingest.figure_rows import BadRow
+from imet_kg.ingest.figure_rows import BadRow, check_header
 from imet_kg.namespaces import ID, IMET
 
 COURSE = Namespace(str(ID) + "course/")
@@ -184,17 +184,6 @@ def check_row(line: int, row: dict[str, str | None], register: CountryRegister) 
     )
 
 
-def _check_header(path: Path, header: list[str] | None) -> None:
-    if not header:
-        raise InputError(path, 1, "the file is empty: expected a header row")
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
-    if missing or unknown:
-        problems = [f"missing column(s) {', '.join(missing)}"] if missing else []
-        problems += [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
-        raise InputError(path, 1, f"{'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
-
-
 def _check_consistent(row: TrainingRow, seen: dict[tuple, int], titles: dict[str, tuple]) -> None:
     if row.key() in seen:
         raise ValueError(
@@ -225,7 +214,7 @@ def read_training_rows(
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
-            _check_header(path, reader.fieldnames)
+            check_header(path, reader.fieldnames, REQUIRED_COLUMNS, COLUMNS)
             for row in reader:
                 try:
                     checked = check_row(reader.line_num, row, register)
