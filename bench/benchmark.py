@@ -50,11 +50,17 @@ def prepare(size: int, folder: Path) -> tuple[list[Path], int]:
     shipped.write_bytes(serialize_dataset(dataset, "nquads"))
     files, total = [shipped], len(dataset)
     if size > total:
+        # The generator writes a world (countries, courses, institutions) beside the records,
+        # which fills up as records arrive: fit triples = fixed + per_record * records on two
+        # probes large enough for the world to be nearly full.
         probe = folder / "probe.nt"
-        per_record = write_synthetic(probe, 1000) / 1000
+        small, large = write_synthetic(probe, 5_000), write_synthetic(probe, 10_000)
         probe.unlink()
+        per_record = (large - small) / 5_000
+        fixed = small - per_record * 5_000
         synthetic = folder / "synthetic.nt"
-        total += write_synthetic(synthetic, int((size - total) / per_record))
+        records = max(0, int((size - total - fixed) / per_record))
+        total += write_synthetic(synthetic, records)
         files.append(synthetic)
     return files, total
 
