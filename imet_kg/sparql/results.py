@@ -6,7 +6,7 @@ import io
 import json
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.query import Result
 
 from imet_kg.errors import QueryError
@@ -17,13 +17,15 @@ GRAPH_FORMATS = ("turtle", "json-ld", "nt")
 RESULT_FORMATS = TABULAR_FORMATS + GRAPH_FORMATS
 
 
-def render_result(result: Result, fmt: str = "table") -> bytes:
+def render_result(result: Result, fmt: str = "table", width: int | None = None) -> bytes:
     """Render an rdflib query result.
 
-    SELECT and ASK results go to ``table`` (aligned text for people), ``csv`` / ``tsv`` (SPARQL 1.1
-    Query Results CSV and TSV), ``json`` (SPARQL 1.1 Results JSON) or ``xml`` (SPARQL Query Results
-    XML). CONSTRUCT and DESCRIBE results go to ``turtle``, ``json-ld`` or ``nt`` (``table`` means
-    Turtle for them).
+    SELECT and ASK results go to ``table`` (aligned text for people, see
+    :func:`imet_kg.sparql.table.text_table`: ``width`` is the line length it fits, None for no
+    cutting), ``csv`` / ``tsv`` (SPARQL 1.1 Query Results CSV and TSV), ``json`` (SPARQL 1.1
+    Results JSON) or ``xml`` (SPARQL Query Results XML); these four carry full IRIs and raw
+    lexical forms, as the W3C formats say. CONSTRUCT and DESCRIBE results go to ``turtle``,
+    ``json-ld`` or ``nt`` (``table`` means Turtle for them).
 
     Raises:
         QueryError: if the format does not fit the kind of result.
@@ -42,7 +44,7 @@ def render_result(result: Result, fmt: str = "table") -> bytes:
         raise QueryError(f"a {result.type} query returns a table: use {', '.join(TABULAR_FORMATS)}")
     if result.type == "ASK":
         return _render_ask(bool(result.askAnswer), fmt)
-    return _render_select(result, fmt)
+    return _render_select(result, fmt, width)
 
 
 def _render_ask(answer: bool, fmt: str) -> bytes:
@@ -59,7 +61,7 @@ def _render_ask(answer: bool, fmt: str) -> bytes:
     return f"{word}\n".encode()
 
 
-def _render_select(result: Result, fmt: str) -> bytes:
+def _render_select(result: Result, fmt: str, width: int | None) -> bytes:
     variables = [str(v) for v in result.vars or []]
     rows = [[row[i] if i < len(row) else None for i in range(len(variables))] for row in result]
     if fmt == "csv":
@@ -76,7 +78,9 @@ def _render_select(result: Result, fmt: str) -> bytes:
         lines = ["\t".join(f"?{v}" for v in variables)]
         lines += ["\t".join(_tsv_term(term) for term in row) for row in rows]
         return ("\n".join(lines) + "\n").encode()
-    return _table(variables, rows).encode()
+    from imet_kg.sparql.table import text_table
+
+    return text_table(variables, rows, width).encode()
 
 
 def _results_json(variables: list[str], rows: list[list]) -> dict:
@@ -141,27 +145,3 @@ def _tsv_term(term) -> str:
         return ""
     # SPARQL TSV writes terms in Turtle/N-Triples syntax; tabs and newlines must be escaped.
     return term.n3().replace("\t", "\\t").replace("\n", "\\n")
-
-
-def _plain(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        return str(term)
-    return str(term)
-
-
-def _table(variables: list[str], rows: list[list], max_width: int = 60) -> str:
-    def clip(text: str) -> str:
-        text = " ".join(text.split())
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
-
-    cells = [[clip(_plain(term)) for term in row] for row in rows]
-    widths = [len(v) for v in variables]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
-    out = [line(variables).rstrip(), line(["-" * w for w in widths]).rstrip()]
-    out += [line(row).rstrip() for row in cells]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(out) + "\n"
