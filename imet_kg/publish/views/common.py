@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -17,6 +18,7 @@ from imet_kg import __version__
 from imet_kg.namespaces import BASE, SCHEMA
 from imet_kg.publish import sitemap
 from imet_kg.publish.resources import Publication, path_of
+from imet_kg.publish.views.tables import finish_tables
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -104,6 +106,12 @@ class Links:
             return None
         return f"{sitemap.QUERY_PAGE.route}?{urlencode({'edit': query})}"
 
+    def sparql_csv(self, query: str) -> str | None:
+        """The endpoint's CSV answer to ``query`` (None on the static site, which has none)."""
+        if self.static:
+            return None
+        return f"{sitemap.QUERY_PAGE.route}?{urlencode({'query': query, 'format': 'csv'})}"
+
 
 @dataclass
 class ValueView:
@@ -157,7 +165,8 @@ class View:
         self.env = env
 
     def render(self, template: str, context: dict) -> str:
-        return self.env.get_template(template).render(context)
+        """A page from its template; its tables scroll in their own box and offer CSV."""
+        return finish_tables(self.env.get_template(template).render(context))
 
     def page_context(self, links: Links, title: str, **extra: object) -> dict:
         """What the base template needs, with ``extra`` on top."""
@@ -168,14 +177,7 @@ class View:
         blank node with its own properties (two levels deep)."""
         pub = self.publication
         if isinstance(term, Literal):
-            note = ""
-            if term.language:
-                note = f"@{term.language}"
-            elif term.datatype and term.datatype != XSD.string:
-                note = pub.qname(term.datatype)
-            text = str(term)
-            if term.datatype == XSD.decimal and _looks_like_money(text):
-                note = f"{note} (${float(text):,.0f})".strip()
+            text, note = literal_text(term, pub.qname)
             return ValueView(text=text, kind="literal", note=note, long=len(text) > 160)
         if isinstance(term, BNode):
             nested = []
@@ -276,8 +278,50 @@ def _content(value: ValueView) -> str:
     return repr(value.nested)
 
 
-def _looks_like_money(text: str) -> bool:
-    try:
-        return float(text) >= 1000
-    except ValueError:
-        return False
+_NUMERIC = {XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger, XSD.positiveInteger}
+# Datatypes whose values read plainly; any other datatype is named beside the value.
+_PLAIN_DATATYPES = {
+    XSD.string,
+    XSD.decimal,
+    XSD.double,
+    XSD.float,
+    XSD.boolean,
+    XSD.date,
+    XSD.dateTime,
+    XSD.gYear,
+    XSD.gYearMonth,
+    XSD.gMonthDay,
+    XSD.anyURI,
+    *_NUMERIC,
+}
+
+
+def literal_text(term: Literal, qname: Callable[[object], str] = str) -> tuple[str, str]:
+    """A literal as people read it, and the note shown beside it (\"\" for none).
+
+    English (the graph's language) and the everyday XSD datatypes go unmarked; other languages
+    and datatypes are noted (``@fr``, ``imet:Code``). Amounts of money (decimals from 1,000 up)
+    read ``$27,000,000``; integers from 10,000 up get thousands separators, smaller ones (fiscal
+    years, positions) stay as they are.
+    """
+    text = str(term)
+    if term.language:
+        return text, "" if term.language.lower().startswith("en") else f"@{term.language}"
+    datatype = term.datatype
+    if datatype == XSD.decimal:
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            return text, "xsd:decimal"
+        if amount >= 1000:
+            return f"${amount:,.0f}", ""
+        return (f"{amount.normalize():f}" if amount == amount.to_integral() else text), ""
+    if datatype in _NUMERIC:
+        try:
+            number = int(text)
+        except ValueError:
+            return text, qname(datatype)
+        return (f"{number:,}" if abs(number) >= 10_000 else str(number)), ""
+    if datatype is None or datatype in _PLAIN_DATATYPES:
+        return text, ""
+    return text, qname(datatype)

@@ -127,6 +127,7 @@ class SitePages(View):
                 results[query.name] = {"text": "true" if result.askAnswer else "false"}
             else:
                 results[query.name] = self.result_table(result, links)
+                results[query.name]["csv"] = links.sparql_csv(query.bound_text())
         return results
 
     def result_table(self, result: Result, links: Links, max_rows: int = 200) -> dict:
