@@ -44,15 +44,22 @@ class LazyGroup(click.Group):
         return getattr(import_module(module), attribute)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="imet-kg")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """IMET-KG: a knowledge graph of the US International Military Education and Training program.
 
     Build, validate, query and export the graph of the IMET program and the statute that governs
     it (Foreign Assistance Act of 1961, Part II, Chapter 5; 22 U.S.C. 2347-2347h).
     Exit codes: 0 success, 1 validation violations, 2 bad input or other error.
     """
+    if ctx.invoked_subcommand is None:  # bare `imet-kg`: the help is the answer, not an error
+        click.echo(ctx.get_help())
 
 
 def main() -> None:

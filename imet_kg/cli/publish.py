@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import click
 
-from imet_kg.cli.support import reports_errors, write_output
+from imet_kg.cli.support import data_option, notice, progress_reporter, reports_errors, write_output
 from imet_kg.errors import ImetKgError
 from imet_kg.kg.bundle import Bundle
 from imet_kg.publish.limits import DEFAULT_LIMITS, Limits
@@ -40,8 +41,11 @@ def _need_serve_extra(what: str) -> ImetKgError:
     type=click.IntRange(min=1),
     help="Query worker processes (queries evaluated at the same time).",
 )
+@data_option("Data folder to serve (default: the shipped data).")
 @reports_errors
-def serve(host: str, port: int, time_limit: float, max_rows: int, workers: int) -> None:
+def serve(
+    host: str, port: int, time_limit: float, max_rows: int, workers: int, data_dir: Path | None
+) -> None:
     """Serve the graph: SPARQL endpoint, IRIs with content negotiation, pages and the chart.
 
     Open http://HOST:PORT/ in a browser. Every IRI of the graph answers at its path
@@ -53,10 +57,22 @@ def serve(host: str, port: int, time_limit: float, max_rows: int, workers: int) 
     except ImportError as exc:
         raise _need_serve_extra("imet-kg serve") from exc
     limits = Limits(time_limit=time_limit, max_rows=max_rows, workers=workers)
-    bundle = Bundle()
+    _check_can_listen(host, port)  # before the graph is loaded and "serving" is said
+    bundle = Bundle(data_dir=data_dir, notice=notice)
     dataset = bundle.dataset
     click.echo(f"imet-kg: serving {len(dataset)} triples on http://{host}:{port}/", err=True)
     run_server(dataset, bundle.queries, host, port, limits, bundle.context, bundle.shapes)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Bind ``host:port`` once, as the server will (SO_REUSEADDR, so a port in TIME_WAIT is
+    free), and let it go; a port another process listens on fails here, in one line."""
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        hint = " (another server? choose one with --port)" if port else ""
+        raise ImetKgError(f"cannot listen on {host}:{port}: {reason}{hint}") from None
 
 
 @click.command()
@@ -72,8 +88,9 @@ def serve(host: str, port: int, time_limit: float, max_rows: int, workers: int) 
     type=click.Choice(["svg", "png"]),
     help="Chart format (default: from the file's extension, else svg).",
 )
+@data_option("Data folder to chart (default: the shipped data).")
 @reports_errors
-def chart(out: Path | None, fmt: str | None) -> None:
+def chart(out: Path | None, fmt: str | None, data_dir: Path | None) -> None:
     """Draw IMET funding by fiscal year (authorization, appropriation, request, actual).
 
     One series per kind of figure and source, read from the graph with a SPARQL query. SVG needs
@@ -86,7 +103,7 @@ def chart(out: Path | None, fmt: str | None) -> None:
         if suffix and suffix not in ("svg", "png"):
             raise ImetKgError(f"{out}: the chart is .svg or .png (or give --format)")
         fmt = suffix or "svg"
-    write_output(chart_bytes(Bundle().dataset, fmt), out)
+    write_output(chart_bytes(Bundle(data_dir=data_dir, notice=notice).dataset, fmt), out)
 
 
 @click.command()
@@ -96,8 +113,9 @@ def chart(out: Path | None, fmt: str | None) -> None:
     required=True,
     help="Folder for the site (replaced as a whole when the new site is complete).",
 )
+@data_option("Data folder to publish (default: the shipped data).")
 @reports_errors
-def site(out: Path) -> None:
+def site(out: Path, data_dir: Path | None) -> None:
     """Write the pages and per-resource .ttl/.jsonld/.nt files as a static site.
 
     Links are relative, so the folder can be served by any static host or opened from the file
@@ -107,13 +125,13 @@ def site(out: Path) -> None:
         from imet_kg.publish.site import build_site
     except ImportError as exc:
         raise _need_serve_extra("imet-kg site") from exc
-    bundle = Bundle()
+    bundle = Bundle(data_dir=data_dir, notice=notice)
     summary = build_site(
         out,
         bundle.dataset,
         bundle.queries,
         context=bundle.context,
-        progress=lambda message: click.echo(message, err=True),
+        progress=progress_reporter(),
         shapes=bundle.shapes,
     )
     click.echo(summary.text())

@@ -8,11 +8,13 @@ from pathlib import Path
 import click
 
 from imet_kg.cli.support import (
+    data_option,
     endpoint_options,
     notice,
     parse_params,
     reports_errors,
     store_option,
+    table_width,
     write_output,
 )
 from imet_kg.kg.bundle import Bundle
@@ -38,6 +40,10 @@ from imet_kg.sparql.results import RESULT_FORMATS
     help="SELECT/ASK: table, csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.",
 )
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "--full", is_flag=True, help="Table: never cut a value to fit the terminal (pipes never do)."
+)
+@data_option("Data folder to query (default: the shipped data).")
 @store_option
 @endpoint_options
 @reports_errors
@@ -46,6 +52,8 @@ def query(
     params: tuple[str, ...],
     fmt: str,
     out: Path | None,
+    full: bool,
+    data_dir: Path | None,
     store: str,
     url: str | None,
     user: str | None,
@@ -61,7 +69,7 @@ def query(
     from imet_kg.sparql.results import render_result
     from imet_kg.sparql.saved import find_query, run_query
 
-    bundle = Bundle(store=store, notice=notice)
+    bundle = Bundle(data_dir=data_dir, store=store, notice=notice)
     saved = find_query(query, bundle.queries_dir)
     values = parse_params(params)
     saved.bindings(values)  # reject bad parameters before the graph is built
@@ -71,7 +79,7 @@ def query(
         result = RemoteStore(url, user, password, auth, timeout).run(saved, values)
     else:
         result = run_query(bundle.engine, saved, values)
-    write_output(render_result(result, fmt), out)
+    write_output(render_result(result, fmt, table_width(full, out)), out)
 
 
 @click.command()

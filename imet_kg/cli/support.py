@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -129,3 +131,29 @@ def store_option(command: Callable) -> Callable:
 def notice(message: str) -> None:
     """Print a one-line notice (not an error) on stderr."""
     click.echo(message, err=True)
+
+
+def is_terminal(stream: str) -> bool:
+    """Whether ``stream`` ("stdout" or "stderr") is a terminal a person watches, not a pipe."""
+    return click.get_text_stream(stream).isatty()
+
+
+def table_width(full: bool, out: Path | None) -> int | None:
+    """The width a text table fits: the terminal's (``$COLUMNS`` first), or None (no cutting)
+    with ``--full``, with ``-o FILE``, or when stdout is a pipe."""
+    if full or out is not None or not is_terminal("stdout"):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def progress_reporter() -> Callable[[str], None]:
+    """A progress callback for long work: each step on stderr with the seconds so far, on a
+    terminal only; in a pipe or a log it says nothing (the summary on stdout is the result)."""
+    if not is_terminal("stderr"):
+        return lambda _: None
+    started = time.monotonic()
+
+    def report(message: str) -> None:
+        click.echo(f"imet-kg: [{time.monotonic() - started:5.1f}s] {message}", err=True)
+
+    return report
