@@ -1,20 +1,25 @@
-"""Saved SPARQL queries: read their ``#+`` headers, bind parameters as RDF terms, run them."""
+"""Saved SPARQL queries: read their ``#+`` headers, bind parameters as RDF terms, run them.
+
+Any query is a saved query here: a ``.rq`` file without a header, or text from the command line,
+is one without summary or parameters.
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import yaml
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
 
 from imet_kg.errors import QueryError
 from imet_kg.paths import QUERIES_DIR
+from imet_kg.sparql.params import PARAM_TYPES, QueryParam, did_you_mean, sparql_string, sparql_term
+from imet_kg.sparql.prefixes import missing_prologue, project_prefixes
 from imet_kg.sparql.text import (
     SERVICE_REFUSED,
     check_syntax,
@@ -36,53 +41,10 @@ class QueryEngine(Protocol):
 
 
 HEADER_KEYS = frozenset({"summary", "description", "tags", "params", "endpoint"})
-PARAM_TYPES = ("iri", "string", "integer", "decimal", "date")
+PARAM_KEYS = frozenset({"name", "type", "default", "short"})
 
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class QueryParam:
-    """A parameter a saved query declares in its header.
-
-    Attributes:
-        name: the SPARQL variable it binds (without ``?``).
-        type: one of ``iri``, ``string``, ``integer``, ``decimal``, ``date``.
-        default: the value used when none is given (as text), or None if the parameter is required.
-    """
-
-    name: str
-    type: str
-    default: str | None = None
-
-    def to_term(self, value: str) -> URIRef | Literal:
-        """Turn a value given as text into the RDF term this parameter binds.
-
-        Raises:
-            QueryError: if the value is not a valid ``type``.
-        """
-        try:
-            if self.type == "iri":
-                if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$", value):
-                    raise ValueError("not an absolute IRI")
-                return URIRef(value)
-            if self.type == "integer":
-                return Literal(int(value), datatype=XSD.integer)
-            if self.type == "decimal":
-                return Literal(Decimal(value), datatype=XSD.decimal)
-            if self.type == "date":
-                term = Literal(value, datatype=XSD.date)
-                if not term.ill_typed and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-                    return term
-                raise ValueError("not a date YYYY-MM-DD")
-            return Literal(value)
-        except (ValueError, InvalidOperation) as exc:
-            raise QueryError(
-                f"parameter {self.name}: {value!r} is not a valid {self.type}"
-            ) from exc
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {"name": self.name, "type": self.type, "default": self.default}
+_SYNTAX_ERROR_LINE = re.compile(r"(SPARQL syntax error: line )(\d+)")
 
 
 @dataclass(frozen=True)
@@ -111,26 +73,33 @@ class SavedQuery:
     params: tuple[QueryParam, ...] = ()
     endpoint: str | None = None
 
-    def bindings(self, values: dict[str, str] | None = None) -> dict[str, URIRef | Literal]:
+    def bindings(
+        self, values: dict[str, str] | None = None, prefixes: dict[str, str] | None = None
+    ) -> dict[str, URIRef | Literal]:
         """Resolve parameter values (given as text) and defaults into RDF terms.
+
+        Args:
+            values: parameter values as typed, by name.
+            prefixes: the prefixes a prefixed-name value may use (default: the project's).
 
         Raises:
             QueryError: for an unknown parameter, a missing required one, or a badly typed value.
         """
         values = dict(values or {})
         known = {param.name: param for param in self.params}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
+        for name in sorted(set(values) - set(known)):
             accepted = ", ".join(known) or "none"
             raise QueryError(
-                f"query {self.name}: unknown parameter {', '.join(unknown)} (accepted: {accepted})"
+                f"query {self.name}: unknown parameter {name}{did_you_mean(name, known)}"
+                f" (accepted: {accepted})"
             )
+        prefixes = project_prefixes() if prefixes is None else prefixes
         terms = {}
         for param in self.params:
             value = values.get(param.name, param.default)
             if value is None:
                 raise QueryError(f"query {self.name}: parameter {param.name} is required")
-            terms[param.name] = param.to_term(str(value))
+            terms[param.name] = param.to_term(str(value), prefixes)
         return terms
 
     def bound_text(self, values: dict[str, str] | None = None) -> str:
@@ -138,23 +107,27 @@ class SavedQuery:
 
         The block goes first in the outermost WHERE group, so the bindings hold everywhere in the
         group, as rdflib's initBindings would, and any SPARQL 1.1 store gives the same answer.
-        Values are serialised as RDF terms (``term.n3()``), never spliced in as raw text.
+        Values are written by :func:`imet_kg.sparql.params.sparql_term`, which escapes them so
+        that no value can change the query: they are never spliced in as raw text.
         """
         terms = self.bindings(values)
         if not terms:
             return self.text
         variables = " ".join(f"?{name}" for name in terms)
-        row = " ".join(term.n3() for term in terms.values())
+        row = " ".join(sparql_term(term) for term in terms.values())
         block = f"\n  VALUES ({variables}) {{ ({row}) }}\n"
         at = outer_where_brace(self.text, self.name) + 1
         return self.text[:at] + block + self.text[at:]
 
 
-def parse_header(text: str, path: Path) -> dict:
+def parse_header(text: str, path: Path | str) -> dict:
     """Read the YAML in a query file's leading ``#+`` lines.
 
+    Returns:
+        The header's keys and values; ``{}`` for a file without ``#+`` lines.
+
     Raises:
-        QueryError: if the header is missing, is not valid YAML, or has unknown keys.
+        QueryError: if the header is not valid YAML, or has unknown keys.
     """
     lines = []
     for line in text.splitlines():
@@ -163,7 +136,7 @@ def parse_header(text: str, path: Path) -> dict:
         elif line.strip() and not line.startswith("#"):
             break
     if not lines:
-        raise QueryError(f"{path}: no '#+ summary:' header")
+        return {}
     try:
         header = yaml.safe_load("\n".join(lines))
     except yaml.YAMLError as exc:
@@ -178,7 +151,7 @@ def parse_header(text: str, path: Path) -> dict:
     return header
 
 
-def _params(header: dict, text: str, path: Path) -> tuple[QueryParam, ...]:
+def _params(header: dict, text: str, path: Path | str) -> tuple[QueryParam, ...]:
     specs = header.get("params") or []
     if not isinstance(specs, list):
         raise QueryError(f"{path}: 'params' must be a list")
@@ -187,13 +160,18 @@ def _params(header: dict, text: str, path: Path) -> tuple[QueryParam, ...]:
         if not isinstance(spec, dict) or not _VARIABLE_NAME.match(str(spec.get("name", ""))):
             raise QueryError(f"{path}: each parameter needs a 'name' that is a SPARQL variable")
         name = spec["name"]
+        unknown = sorted(set(spec) - PARAM_KEYS)
+        if unknown:
+            raise QueryError(f"{path}: parameter {name} has unknown key(s) {', '.join(unknown)}")
         kind = spec.get("type", "string")
         if kind not in PARAM_TYPES:
             raise QueryError(f"{path}: parameter {name} has unknown type {kind!r}")
         if not re.search(rf"[?$]{name}\b", text):
             raise QueryError(f"{path}: parameter {name} is not used in the query")
-        default = spec.get("default")
-        param = QueryParam(name, kind, None if default is None else str(default))
+        default, short = spec.get("default"), spec.get("short")
+        if short is not None and (kind != "iri" or str(short).count("{}") != 1):
+            raise QueryError(f"{path}: parameter {name}: 'short' is an IRI with one {{}} (iri)")
+        param = QueryParam(name, kind, None if default is None else str(default), short)
         if param.default is not None:
             param.to_term(param.default)  # a bad default fails at load time, not at run time
         params.append(param)
@@ -201,53 +179,108 @@ def _params(header: dict, text: str, path: Path) -> tuple[QueryParam, ...]:
 
 
 def load_query(path: Path) -> SavedQuery:
-    """Read and check a saved query file.
+    """Read and check a query file: a saved query with its ``#+`` header, or any ``.rq`` file.
 
     Raises:
-        QueryError: if the file is missing, its header is malformed or incomplete, a parameter is
-            not used, or the SPARQL does not parse.
+        QueryError: if the file is missing or not UTF-8 text, its header is malformed, a parameter
+            is not used, or the SPARQL does not parse.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise QueryError(f"{path}: no such query file") from exc
-    header = parse_header(text, path)
-    summary = header.get("summary")
-    if not isinstance(summary, str) or not summary.strip():
-        raise QueryError(f"{path}: the header needs a 'summary'")
-    check_syntax(text, str(path))
+    except IsADirectoryError as exc:
+        raise QueryError(f"{path}: is a folder, not a query file") from exc
+    return query_from_text(_decode(data, path), str(path), path)
+
+
+def _decode(data: bytes, where: object) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise QueryError(f"{where}:{line}: not UTF-8 text (byte {exc.start + 1})") from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise QueryError(f"{where}:{line}: a NUL byte: not a text file")
+    return text.removeprefix("\ufeff")
+
+
+def query_from_text(text: str | bytes, name: str, path: Path | None = None) -> SavedQuery:
+    """Make a query from SPARQL text (a file's, or one given on the command line or stdin).
+
+    The project's prefixes the text uses without declaring are declared on a first line of their
+    own; line numbers in messages are those of ``text``.
+
+    Args:
+        text: the query, optionally with a ``#+`` header; bytes must be UTF-8.
+        name: what messages call it (a path, ``-`` for stdin).
+        path: the file it was read from, if any.
+
+    Raises:
+        QueryError: as :func:`load_query`.
+    """
+    if isinstance(text, bytes):
+        text = _decode(text, name)
+    header = parse_header(text, name)
+    summary = header.get("summary", "")
+    if not isinstance(summary, str):
+        raise QueryError(f"{name}: the header's 'summary' must be text")
+    prologue = missing_prologue(text)
+    if prologue:
+        text = f"{prologue}\n{text}"
+    try:
+        check_syntax(text, name)
+    except QueryError as exc:
+        if not prologue:
+            raise
+        # The message counts the prologue's line; the user's file does not have it.
+        shifted = _SYNTAX_ERROR_LINE.sub(lambda m: f"{m[1]}{max(int(m[2]) - 1, 1)}", str(exc))
+        raise QueryError(shifted) from exc
     tags = header.get("tags") or []
     return SavedQuery(
-        name=path.stem,
-        path=path,
+        name=path.stem if path is not None else name,
+        path=path if path is not None else Path(name),
         text=text,
         form=query_form(text),
         summary=" ".join(summary.split()),
         description=" ".join(str(header.get("description") or "").split()),
         tags=tuple(str(tag) for tag in (tags if isinstance(tags, list) else [tags])),
-        params=_params(header, text, path),
+        params=_params(header, text, name),
         endpoint=header.get("endpoint"),
     )
 
 
 def load_queries(folder: Path = QUERIES_DIR) -> list[SavedQuery]:
-    """Read every ``*.rq`` file of a folder, sorted by name."""
-    return [load_query(path) for path in sorted(folder.glob("*.rq"))]
+    """Read every ``*.rq`` file of a folder, sorted by name.
+
+    Raises:
+        QueryError: as :func:`load_query`, or for a file without a ``#+ summary:``: a saved query
+            says what question it answers.
+    """
+    queries = [load_query(path) for path in sorted(folder.glob("*.rq"))]
+    for query in queries:
+        if not query.summary.strip():
+            raise QueryError(f"{query.path}: a saved query needs a '#+ summary:' header")
+    return queries
 
 
 def find_query(name_or_path: str, folder: Path = QUERIES_DIR) -> SavedQuery:
     """Find a saved query by name (``purposes``) or by the path of a ``.rq`` file.
 
     Raises:
-        QueryError: if there is no such query.
+        QueryError: if there is no such query (naming the closest saved query's name).
     """
     candidate = Path(name_or_path)
     if candidate.suffix == ".rq" or candidate.exists():
         return load_query(candidate)
     path = folder / f"{name_or_path}.rq"
     if not path.exists():
-        names = ", ".join(p.stem for p in sorted(folder.glob("*.rq")))
-        raise QueryError(f"unknown query {name_or_path!r} (saved queries: {names})")
+        names = [p.stem for p in sorted(folder.glob("*.rq"))]
+        raise QueryError(
+            f"unknown query {name_or_path!r}{did_you_mean(name_or_path, names)}"
+            f" (saved queries: {', '.join(names)})"
+        )
     return load_query(path)
 
 
@@ -286,6 +319,51 @@ def run_query(
         return graph.query(prepared)
     except Exception as exc:  # rdflib raises many types for evaluation errors
         raise QueryError(f"query {query.name}: {first_line(exc)}") from exc
+
+
+def check_iris_held(
+    engine: Graph | QueryEngine, query: SavedQuery, values: dict[str, str] | None
+) -> None:
+    """Check that each IRI given as a parameter value names something the graph holds.
+
+    A mistyped IRI would otherwise give a silent "(0 rows)". Defaults are not checked: the header
+    lint vouches for them.
+
+    Args:
+        engine: an rdflib Graph, the embedded store, or a remote store (anything whose
+            ``query(text)`` returns an rdflib Result).
+        query: the query the values are for.
+        values: the parameter values as typed, by name.
+
+    Raises:
+        QueryError: ``parameter NAME: the graph holds no IRI ... (did you mean ...?)``.
+    """
+    values = values or {}
+    prefixes = project_prefixes()
+    terms = query.bindings(values, prefixes)
+    for param in query.params:
+        if param.type != "iri" or param.name not in values:
+            continue
+        iri = sparql_term(terms[param.name])
+        if engine.query(f"ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?p {iri} }} }}").askAnswer:
+            continue
+        head, tail, written = param.spelling(values[param.name], prefixes)
+        local = str(terms[param.name])[len(head) : len(str(terms[param.name])) - len(tail)]
+        held = engine.query(
+            "SELECT DISTINCT ?iri WHERE { { ?iri ?p ?o } UNION { ?s ?p ?iri } "
+            f'FILTER(isIRI(?iri) && STRSTARTS(STR(?iri), "{sparql_string(head)}")) }}'
+        )
+        locals_ = [
+            str(row[0])[len(head) : len(str(row[0])) - len(tail)]
+            for row in held
+            if str(row[0]).endswith(tail)
+        ]
+        close = difflib.get_close_matches(local, locals_, n=1, cutoff=0.5)
+        hint = f" (did you mean {written}{close[0]}?)" if close else ""
+        raise QueryError(
+            f"query {query.name}: parameter {param.name}: the graph holds no "
+            f"<{terms[param.name]}>{hint}"
+        )
 
 
 @lru_cache(maxsize=512)

@@ -376,6 +376,8 @@ def test_parameters_are_bound_as_terms_not_text(graph):
 def test_bad_parameters(graph):
     with pytest.raises(QueryError, match="unknown parameter nope"):
         run_query(graph, QUERIES["purposes"], {"nope": "1"})
+    with pytest.raises(QueryError, match=r"unknown parameter progam \(did you mean program\?\)"):
+        run_query(graph, QUERIES["purposes"], {"progam": str(ID["program/imet"])})
     with pytest.raises(QueryError, match="not a valid integer"):
         run_query(graph, QUERIES["funding-change"], {"from": "two thousand"})
 
@@ -384,7 +386,6 @@ def test_header_lint(tmp_path):
     from imet_kg.sparql.saved import load_query
 
     cases = {
-        "no-header.rq": ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", "no '#\\+ summary:' header"),
         "bad-yaml.rq": ("#+ summary: [unclosed\nSELECT * WHERE { ?s ?p ?o }", "malformed"),
         "unknown-key.rq": (
             "#+ summary: x\n#+ colour: red\nSELECT * WHERE { ?s ?p ?o }",
@@ -396,6 +397,16 @@ def test_header_lint(tmp_path):
             "not used",
         ),
         "bad-sparql.rq": ("#+ summary: x\nSELECT * WHERE { ?s ?p }", "SPARQL syntax error"),
+        "bad-short.rq": (
+            "#+ summary: x\n#+ params:\n#+   - {name: s, type: string, short: 'urn:{}'}\n"
+            "SELECT * WHERE { ?s ?p ?o }",
+            "'short' is an IRI with one {}",
+        ),
+        "param-key.rq": (
+            "#+ summary: x\n#+ params:\n#+   - {name: s, type: iri, shrot: 'urn:{}'}\n"
+            "SELECT * WHERE { ?s ?p ?o }",
+            "unknown key\\(s\\) shrot",
+        ),
     }
     for name, (text, message) in cases.items():
         path = tmp_path / name
@@ -404,11 +415,51 @@ def test_header_lint(tmp_path):
             load_query(path)
 
 
+def test_a_plain_query_file_needs_no_header_but_a_saved_query_does(tmp_path):
+    from imet_kg.sparql.saved import load_query
+
+    plain = tmp_path / "plain.rq"
+    plain.write_text("SELECT ?s WHERE { ?s a imet:Section } ORDER BY ?s\n")  # imet: is built in
+    query = load_query(plain)
+    assert (query.name, query.summary, query.params, query.form) == ("plain", "", (), "SELECT")
+    assert query.text.startswith("PREFIX imet: <https://w3id.org/imet-kg/def/>\n")
+    with pytest.raises(QueryError, match=r"plain\.rq: a saved query needs a '#\+ summary:' header"):
+        load_queries(tmp_path)
+
+
+def test_syntax_errors_name_the_line_of_the_file_not_of_the_added_prefixes(tmp_path):
+    from imet_kg.sparql.saved import load_query
+
+    path = tmp_path / "broken.rq"
+    path.write_text("SELECT ?s\nWHERE { ?s a faa:Nothing ) }")  # Oxigraph: at the end
+    with pytest.raises(QueryError, match=r"broken\.rq: SPARQL syntax error: line 2, column"):
+        load_query(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"SELECT * WHERE {\n ?s ?p \xff }", r"bad.rq:2: not UTF-8 text \(byte 25\)"),
+        (b"GIF89a\n\x00\x01", r"bad.rq:2: a NUL byte: not a text file"),
+        (b"\x89PNG\r\n", r"bad.rq:1: not UTF-8 text \(byte 1\)"),
+    ],
+)
+def test_a_binary_or_non_utf8_file_is_one_line_error(tmp_path, data, message):
+    from imet_kg.sparql.saved import load_query
+
+    path = tmp_path / "bad.rq"
+    path.write_bytes(data)
+    with pytest.raises(QueryError, match=message):
+        load_query(path)
+
+
 def test_find_query_by_name_and_path(tmp_path):
     assert find_query("purposes").name == "purposes"
     assert find_query(str(QUERIES_DIR / "crosswalk.rq")).name == "crosswalk"
     with pytest.raises(QueryError, match="unknown query 'nope'"):
         find_query("nope")
+    with pytest.raises(QueryError, match="unknown query 'purpose' \\(did you mean purposes\\?\\)"):
+        find_query("purpose")
     with pytest.raises(QueryError, match="no such query file"):
         find_query(str(Path(tmp_path) / "missing.rq"))
 
