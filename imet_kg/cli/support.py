@@ -135,7 +135,8 @@ def notice(message: str) -> None:
 
 def is_terminal(stream: str) -> bool:
     """Whether ``stream`` ("stdout" or "stderr") is a terminal a person watches, not a pipe."""
-    return click.get_text_stream(stream).isatty()
+    handle = getattr(sys, stream, None)
+    return handle is not None and handle.isatty()
 
 
 def table_width(full: bool, out: Path | None) -> int | None:
