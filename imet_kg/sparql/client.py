@@ -1,48 +1,53 @@
-"""The one SPARQL HTTP client: queries through SPARQLWrapper's public API, with one user agent,
+"""The one SPARQL HTTP client: queries by GET or POST (SPARQL 1.1 Protocol), with one user agent,
 one timeout rule and one wording for every failure (also used by the Graph Store client, gsp.py).
 
-SPARQLWrapper 2.0.0 is used through its public API only. Two of its choices shape this module:
-
-- Digest auth: SPARQLWrapper answers the challenge through a urllib opener holding the password,
-  which it installs process-wide (``urllib.request.install_opener``). Left there, it would answer
-  later challenges from the same endpoint for any request of the process, including a client
-  given no credentials. So the client puts urllib's default opener back as soon as the request
-  is answered. Not thread-safe: two threads making digest queries at once could swap openers
-  (the project runs its queries one at a time). The password manager matches only the realm it
-  is given, so the client learns the realm from the server's 401 challenge and retries once.
-  The Graph Store client (gsp.py) builds its own opener and installs none.
-- HTTP errors: it raises its own classes for 400, 401, 404, 414 and 500, keeping the body only in
-  its message; :func:`endpoint_error` reads back status, reason and the server's message.
+Requests travel through :func:`imet_kg.sparql.transport.fetch`: the timeout is a deadline for the
+whole request, redirects stay on the endpoint's origin and keep their method, and credentials go
+to the endpoint's origin only. Each request has its own urllib opener; nothing is installed
+process-wide, so a password never outlives its client.
 """
 
 from __future__ import annotations
 
-import ast
-import base64
 import json
 import re
 import socket
 import ssl
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http.client import HTTPException
-
-import SPARQLWrapper as sparqlwrapper
-from SPARQLWrapper import GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
 from imet_kg import __version__
 from imet_kg.errors import EndpointError, one_line
 from imet_kg.sparql.protocol import AUTH_SCHEMES, DEFAULT_TIMEOUT
 from imet_kg.sparql.text import GRAPH_FORMS, has_from, query_form
+from imet_kg.sparql.transport import FAILURES, Credentials, RedirectRefused, fetch
+
+__all__ = [
+    "AUTH_SCHEMES",
+    "DEFAULT_TIMEOUT",
+    "JSON_MEDIA_TYPES",
+    "MAX_GET_URL",
+    "RDF_ACCEPT",
+    "USER_AGENT",
+    "Answer",
+    "Credentials",
+    "SparqlClient",
+    "check_timeout",
+    "check_url",
+    "credentials",
+    "endpoint_error",
+    "first_line",
+]
 
 # Public endpoints ask clients to name themselves (Wikidata's User-Agent policy).
 USER_AGENT = (
-    f"imet-kg/{__version__} (https://w3id.org/imet-kg/) SPARQLWrapper/{sparqlwrapper.__version__}"
+    f"imet-kg/{__version__} (https://w3id.org/imet-kg/) "
+    f"Python-urllib/{sys.version_info.major}.{sys.version_info.minor}"
 )
 # Queries whose GET URL would be longer than this go by POST (many servers cap URLs near 8 KB;
 # proxies and some stores at 2 KB).
@@ -51,49 +56,16 @@ MAX_GET_URL = 2000
 # integral value as a bare Turtle integer, which is wrong).
 RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _MAX_MESSAGE = 200
-# What sending a request can raise: SPARQLWrapper's HTTP errors, urllib's (OSError), http.client's,
-# and ValueError for a URL urllib cannot use (a port that is not a number).
-_FAILURES = (SPARQLWrapperException, OSError, HTTPException, ValueError)
 
-# What SPARQLWrapper's Accept header for JSON asks for (VIVO answers application/javascript).
-JSON_MEDIA_TYPES = frozenset(
-    {
-        "application/sparql-results+json",
-        "application/json",
-        "text/javascript",
-        "application/javascript",
-    }
+# What a SELECT or ASK asks for, best first (VIVO answers application/javascript).
+_JSON_ACCEPTED = (
+    "application/sparql-results+json",
+    "application/json",
+    "text/javascript",
+    "application/javascript",
 )
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """A user name and password for a store, and the HTTP authentication scheme to send them with.
-
-    Attributes:
-        user: the account name.
-        password: its password.
-        scheme: ``basic`` (sent with every request) or ``digest`` (answered to a challenge; what
-            Virtuoso's ``/sparql-graph-crud-auth`` and ``/sparql-auth`` ask for).
-    """
-
-    user: str
-    password: str
-    scheme: str = "basic"
-
-    def __post_init__(self) -> None:
-        if self.scheme not in AUTH_SCHEMES:
-            raise EndpointError(
-                f"unknown authentication {self.scheme!r} (choose from {', '.join(AUTH_SCHEMES)})"
-            )
-
-    def __repr__(self) -> str:  # never show the password in tracebacks or logs
-        return f"Credentials(user={self.user!r}, scheme={self.scheme!r})"
-
-    def basic_header(self) -> str:
-        """The ``Authorization`` header value for HTTP Basic."""
-        token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
-        return f"Basic {token}"
+JSON_ACCEPT = ", ".join(_JSON_ACCEPTED)
+JSON_MEDIA_TYPES = frozenset(_JSON_ACCEPTED)
 
 
 def credentials(
@@ -119,10 +91,10 @@ def check_url(url: str) -> None:
 
 
 def check_timeout(timeout: float) -> float:
-    """The one timeout rule: positive seconds, for the connection and for each read.
+    """The one timeout rule: positive seconds, a deadline for each whole request.
 
     Raises:
-        EndpointError: for zero (SPARQLWrapper reads it as "no timeout"), less, or NaN.
+        EndpointError: for zero (urllib would read it as "fail at once"), less, or NaN.
     """
     if not timeout > 0:
         raise EndpointError(f"timeout {timeout!r}: give a positive number of seconds")
@@ -177,16 +149,17 @@ class Answer:
 
 
 class SparqlClient:
-    """Send SPARQL queries to one endpoint (SPARQL 1.1 Protocol) through SPARQLWrapper.
+    """Send SPARQL queries to one endpoint (SPARQL 1.1 Protocol).
 
     Queries go by GET while their URL stays under ``MAX_GET_URL`` characters, by POST
     (form-encoded) otherwise or when ``always_post`` is set. SELECT and ASK ask for SPARQL
-    Results JSON; CONSTRUCT and DESCRIBE for N-Triples, then Turtle, then RDF/XML.
+    Results JSON; CONSTRUCT and DESCRIBE for N-Triples, then Turtle, then RDF/XML. Only the
+    standard Accept header is sent (no ``format=`` or ``output=`` parameters).
 
     Args:
         url: the SPARQL query endpoint.
-        auth: credentials, if the endpoint asks for them.
-        timeout: seconds to wait for the connection and for each read of the answer.
+        auth: credentials, if the endpoint asks for them (sent to its origin only).
+        timeout: seconds each query may take in all, from connecting to its answer's last byte.
         always_post: send every query by POST (the Wikidata link checks do: their queries list
             many items, and POST answers are not cached by the query service).
 
@@ -207,7 +180,6 @@ class SparqlClient:
         self.auth = auth
         self.timeout = check_timeout(timeout)
         self.always_post = always_post
-        self._realm = "SPARQL"  # SPARQLWrapper's default, and Virtuoso's
 
     def __repr__(self) -> str:
         return f"SparqlClient({self.url!r})"
@@ -216,10 +188,7 @@ class SparqlClient:
         """Say whether :meth:`query` would send this query by POST rather than GET."""
         if self.always_post:
             return True
-        pairs = [*(("default-graph-uri", iri) for iri in default_graphs), ("query", text)]
-        # Encoded as SPARQLWrapper encodes GET parameters (quote_plus, "/" kept).
-        encoded = urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote_plus, safe="/")
-        return len(self.url) + 1 + len(encoded) > MAX_GET_URL
+        return len(self.url) + 1 + len(_encoded(text, default_graphs)) > MAX_GET_URL
 
     def query(self, text: str, default_graphs: Sequence[str] = ()) -> Answer:
         """Send a query and return the endpoint's answer, unparsed (see :class:`Answer`).
@@ -232,78 +201,34 @@ class SparqlClient:
 
         Raises:
             QueryError: if the text is an update or no query at all.
-            EndpointError: if the endpoint cannot be reached, answers with an HTTP error or does
-                not answer in time (one line, see :func:`endpoint_error`).
+            EndpointError: if the endpoint cannot be reached, answers with an HTTP error, does
+                not answer in time or redirects elsewhere (one line, see :func:`endpoint_error`).
         """
         form = query_form(text)
         graphs = () if has_from(text) else tuple(default_graphs)
         try:
-            return self._send(text, form, graphs)
-        except _FAILURES as exc:
-            if not self._learn_realm(exc):
-                raise self._error(exc) from exc
-        try:  # once more, with the realm of the server's Digest challenge
-            return self._send(text, form, graphs)
-        except _FAILURES as exc:
-            raise self._error(exc) from exc
+            reply = fetch(self._request(text, form, graphs), self.timeout, self.auth)
+        except FAILURES as exc:
+            raise endpoint_error("SPARQL endpoint", self.url, exc, self.timeout, self.auth) from exc
+        return Answer(self.url, form, reply.media_type, reply.data)
 
-    def _learn_realm(self, exc: BaseException) -> bool:
-        """Take the realm of a Digest challenge SPARQLWrapper could not answer; say if it is new.
-
-        SPARQLWrapper's password manager answers only the realm given to ``setCredentials``.
-        """
-        if self.auth is None or self.auth.scheme != "digest" or not isinstance(exc, Unauthorized):
-            return False
-        realm = _digest_realm(exc)
-        if realm is None or realm == self._realm:
-            return False
-        self._realm = realm
-        return True
-
-    def _send(self, text: str, form: str, graphs: tuple[str, ...]) -> Answer:
-        wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
-        wrapper.setOnlyConneg(True)  # standard Accept headers only, no format=/output= parameters
-        wrapper.setRequestMethod(URLENCODED)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # its own guess of the form, unused
-            wrapper.setQuery(text)
-        # Both documented attributes. setQuery() guesses the form with a regex that reads words
-        # in comments and names ("added" holds ADD, an update); setTimeout() casts to int, and
-        # 0.5 -> 0 means no timeout at all; urlopen, which gets this value, takes a float.
-        wrapper.queryType = form
-        wrapper.timeout = self.timeout
-        if self.auth is not None:
-            wrapper.setCredentials(self.auth.user, self.auth.password, realm=self._realm)
-            wrapper.setHTTPAuth(self.auth.scheme.upper())
-        if form in GRAPH_FORMS:
-            wrapper.setReturnFormat(TURTLE)
-            wrapper.addCustomHttpHeader("Accept", RDF_ACCEPT)
-        else:
-            wrapper.setReturnFormat(JSON)
-        for iri in graphs:
-            wrapper.addParameter("default-graph-uri", iri)
-        wrapper.setMethod(POST if self.uses_post(text, graphs) else GET)
-        try:
-            answer = wrapper.query()
-        finally:
-            if self.auth is not None and self.auth.scheme == "digest":
-                urllib.request.install_opener(None)  # see the module docstring
-        with answer.response as response:
-            media_type = response.headers.get_content_type()
-            data = response.read()
-        return Answer(self.url, form, media_type, data)
-
-    def _error(self, exc: BaseException) -> EndpointError:
-        return endpoint_error("SPARQL endpoint", self.url, exc, self.timeout, self.auth)
+    def _request(self, text: str, form: str, graphs: tuple[str, ...]) -> urllib.request.Request:
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": RDF_ACCEPT if form in GRAPH_FORMS else JSON_ACCEPT,
+        }
+        encoded = _encoded(text, graphs)
+        if self.uses_post(text, graphs):
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            return urllib.request.Request(self.url, encoded.encode("ascii"), headers, method="POST")
+        joiner = "&" if "?" in self.url else "?"
+        return urllib.request.Request(f"{self.url}{joiner}{encoded}", headers=headers)
 
 
-def _digest_realm(exc: BaseException) -> str | None:
-    """The realm of the Digest challenge behind a 401, if the server sent one."""
-    cause = exc.__context__
-    is_http = isinstance(cause, urllib.error.HTTPError)
-    challenge = cause.headers.get("WWW-Authenticate", "") if is_http else ""
-    match = re.match(r'\s*Digest\s.*?\brealm="([^"]*)"', challenge, re.IGNORECASE)
-    return match.group(1) if match else None
+def _encoded(text: str, graphs: Sequence[str]) -> str:
+    """The query's protocol parameters, form-encoded (quote_plus, "/" kept)."""
+    pairs = [*(("default-graph-uri", iri) for iri in graphs), ("query", text)]
+    return urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote_plus, safe="/")
 
 
 # --- One wording for failures ---------------------------------------------------------------------
@@ -330,13 +255,16 @@ def endpoint_error(
     (timed out)``; ``unreachable (connection refused | unknown host | TLS: ...)``; ``connection
     failed: ...``. Answers that arrive but are unreadable are worded by :meth:`Answer.error`
     (``query failed: ...``). ``service`` names the URL (``SPARQL endpoint``, ``graph store``),
-    ``exc`` is what urllib, http.client or SPARQLWrapper raised.
+    ``exc`` is what :func:`imet_kg.sparql.transport.fetch` raised; a refused redirect reads
+    ``redirected to {url} (HTTP {status}): ...``.
     """
     prefix = f"{service} {url}: {action}: " if action else f"{service} {url}: "
     return EndpointError(prefix + _problem(exc, timeout, auth))
 
 
 def _problem(exc: BaseException, timeout: float, auth: Credentials | None) -> str:
+    if isinstance(exc, RedirectRefused):
+        return str(exc)
     status = _http_status(exc)
     if status is not None:
         code, reason, body = status
@@ -368,23 +296,13 @@ def _auth_hint(code: int, auth: Credentials | None) -> str:
 
 def _http_status(exc: BaseException) -> tuple[int, str, str] | None:
     """(status, reason, the server's message) of an HTTP error answer; None for other failures."""
-    if isinstance(exc, urllib.error.HTTPError):
-        try:
-            body = exc.read()
-        except Exception:  # the body may time out or be cut short too
-            body = b""
-        return exc.code, str(exc.reason or ""), _server_message(body)
-    # SPARQLWrapper raises its own class from inside `except HTTPError`, so urllib's error (status,
-    # reason) is the context; the body it had read survives only in its message, as a bytes repr.
-    cause = exc.__context__
-    if not isinstance(exc, SPARQLWrapperException) or not isinstance(cause, urllib.error.HTTPError):
+    if not isinstance(exc, urllib.error.HTTPError):
         return None
-    _, found, shown = str(exc).partition("\n\nResponse:\n")
     try:
-        body = ast.literal_eval(shown) if found else b""
-    except (ValueError, SyntaxError):
+        body = exc.read()
+    except Exception:  # the body may be cut short too
         body = b""
-    return cause.code, str(cause.reason or ""), _server_message(body)
+    return exc.code, str(exc.reason or ""), _server_message(body)
 
 
 def _server_message(body: bytes) -> str:

@@ -1,8 +1,8 @@
 """A small SPARQL 1.1 Graph Store HTTP Protocol client: PUT a graph, DELETE a graph.
 
-SPARQLWrapper speaks the query and update protocol only, so graph uploads go through urllib, with
-the SPARQL client's user agent, timeout rule and error wording (:mod:`imet_kg.sparql.client`).
-Each :class:`GraphStore` has its own urllib opener and installs none process-wide.
+Requests go through :func:`imet_kg.sparql.transport.fetch`, as the SPARQL client's do, with its
+user agent, timeout rule (a deadline for each whole request) and error wording
+(:mod:`imet_kg.sparql.client`); redirects stay on the store's origin and keep their method.
 
 Credentials go with every request, Digest ones too: a server that refuses a PUT for want of
 credentials may answer 401 and close the connection before the body is sent (Virtuoso does,
@@ -13,6 +13,7 @@ each request carries its answer (urllib's digest handler counts the nonce's uses
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,8 +26,7 @@ from imet_kg.sparql.client import (
     check_url,
     endpoint_error,
 )
-
-_FAILURES = (OSError, ValueError)  # urllib's errors (HTTPError, URLError) are OSErrors
+from imet_kg.sparql.transport import FAILURES, fetch
 
 
 def graph_url(store_url: str, graph: str | None) -> str:
@@ -41,8 +41,9 @@ class GraphStore:
 
     Args:
         url: the Graph Store endpoint.
-        auth: credentials, Basic or Digest (any realm), sent with every request.
-        timeout: seconds to wait for the connection and for each read of the answer.
+        auth: credentials, Basic or Digest (any realm), sent with every request to the store's
+            origin and to no other.
+        timeout: seconds each request may take in all, from connecting to the answer's end.
 
     Raises:
         EndpointError: if the URL is not http(s) or the timeout is not positive.
@@ -55,7 +56,6 @@ class GraphStore:
         self.url = url
         self.auth = auth
         self.timeout = check_timeout(timeout)
-        self._opener = urllib.request.build_opener()
         self._digest: urllib.request.HTTPDigestAuthHandler | None = None
         self._challenge: dict[str, str] | None = None
         if auth is not None and auth.scheme == "digest":
@@ -105,10 +105,10 @@ class GraphStore:
                 if not self._renew_challenge(exc):
                     raise
                 self._open(method, url, data, media_type)  # the nonce had expired
-        except _FAILURES as exc:
+        except FAILURES as exc:
             if missing_ok and getattr(exc, "code", None) == 404:
                 return False
-            broke = data and self.auth and not isinstance(exc, urllib.error.HTTPError)
+            broke = data and self.auth and _broke_off(exc)
             failure = self._refusal(url) if broke else None
             action = f"{method} graph <{graph or 'default'}>"
             raise endpoint_error(
@@ -121,13 +121,15 @@ class GraphStore:
         request.add_header("User-Agent", USER_AGENT)
         if media_type is not None:
             request.add_header("Content-Type", media_type)
+        self._send_once(request)
+
+    def _send_once(self, request: urllib.request.Request) -> None:
+        """Send with the credentials: Basic as they are, Digest as the challenge's answer."""
         self._authorize(request)
-        with self._opener.open(request, timeout=self.timeout) as response:
-            response.read()
+        basic = self.auth if self.auth is not None and self.auth.scheme == "basic" else None
+        fetch(request, self.timeout, basic)
 
     def _authorize(self, request: urllib.request.Request) -> None:
-        if self.auth is not None and self.auth.scheme == "basic":
-            request.add_unredirected_header("Authorization", self.auth.basic_header())
         if self._digest is None:
             return
         if self._challenge is None:
@@ -141,7 +143,7 @@ class GraphStore:
         """The store's Digest challenge, asked for without a body; empty if it sends none."""
         probe = urllib.request.Request(url, method="HEAD", headers={"User-Agent": USER_AGENT})
         try:
-            self._opener.open(probe, timeout=self.timeout).close()
+            fetch(probe, self.timeout)
         except urllib.error.HTTPError as exc:
             return _digest_challenge(exc) or {}
         return {}
@@ -161,13 +163,20 @@ class GraphStore:
         were refused (the server may have closed the connection before reading the body)."""
         probe = urllib.request.Request(url, method="HEAD", headers={"User-Agent": USER_AGENT})
         try:
-            self._authorize(probe)
-            self._opener.open(probe, timeout=self.timeout).close()
+            self._send_once(probe)
         except urllib.error.HTTPError as exc:
             return exc if exc.code in (401, 403) else None
-        except _FAILURES:
+        except FAILURES:
             return None
         return None
+
+
+def _broke_off(exc: BaseException) -> bool:
+    """Say whether the connection broke (not an HTTP error, a timeout or a refused redirect)."""
+    cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    is_http = isinstance(exc, urllib.error.HTTPError)
+    broke = isinstance(cause, (OSError, http.client.HTTPException))
+    return broke and not is_http and not isinstance(cause, TimeoutError)
 
 
 def _digest_challenge(exc: urllib.error.HTTPError) -> dict[str, str] | None:

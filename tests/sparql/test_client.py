@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import socket
-import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from local_http import ASK_TRUE, JSON_TYPE, Reply, Responder, local_servers, one_line_error
 
 from imet_kg.errors import EndpointError, QueryError
 from imet_kg.sparql.client import (
@@ -31,9 +30,7 @@ from imet_kg.sparql.gsp import GraphStore, graph_url
 
 from conftest import free_port
 
-ASK_TRUE = b'{"head": {}, "boolean": true}'
 EMPTY_SELECT = b'{"head": {"vars": []}, "results": {"bindings": []}}'
-JSON_TYPE = "application/sparql-results+json"
 G1, G2 = "https://w3id.org/imet-kg/id/graph/one", "https://w3id.org/imet-kg/id/graph/two"
 
 
@@ -50,57 +47,19 @@ def no_public_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", local_only)
 
 
-# --- A scripted local server ----------------------------------------------------------------------
-
-Reply = tuple[int, dict[str, str], bytes]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    respond: Callable[[BaseHTTPRequestHandler], Reply]
-    seen: list[dict]
-
-    def _handle(self) -> None:
-        self.unread = False  # a responder sets it to refuse without reading the body
-        status, headers, payload = type(self).respond(self)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = b"" if self.unread else self.rfile.read(length)
-        self.seen.append(
-            {"method": self.command, "path": self.path, "headers": self.headers, "body": body}
-        )
-        try:
-            self.send_response(status)
-            for name, value in {"Content-Length": str(len(payload)), **headers}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-        except OSError:  # the client gave up (timeout tests)
-            pass
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
-
-    def log_message(self, *args) -> None:
-        pass
+# --- Scripted local servers (tests/local_http.py) -----------------------------------------------
 
 
 @pytest.fixture
 def local_server() -> Iterator[Callable[..., tuple[str, list[dict]]]]:
     """Start servers answering with ``respond(handler) -> (status, headers, body)``."""
-    servers = []
+    with local_servers() as start:
 
-    def start(respond: Callable[[BaseHTTPRequestHandler], Reply]):
-        seen: list[dict] = []
-        handler = type("Handler", (_Handler,), {"respond": staticmethod(respond), "seen": seen})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/sparql", seen
+        def started(respond: Responder) -> tuple[str, list[dict]]:
+            server = start(respond)
+            return server.url(), server.seen
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield started
 
 
 def answers(status: int = 200, body: bytes = ASK_TRUE, kind: str = JSON_TYPE, delay: float = 0):
@@ -200,7 +159,7 @@ def test_construct_asks_for_n_triples_first(local_server):
 def test_the_form_is_read_from_the_query_not_from_its_comments(local_server):
     url, seen = local_server(answers())
     client = SparqlClient(url)
-    # SPARQLWrapper's own guess would see ADD in "added" and send an update.
+    # A keyword guess (SPARQLWrapper's regex) would see ADD in "added" and send an update.
     client.query("#+ summary: what was added\nASK { ?s <urn:x:added> ?o }")
     assert seen[0]["method"] == "GET" and "query=" in seen[0]["path"]
     with pytest.raises(QueryError, match="update"):
@@ -244,8 +203,8 @@ def test_digest_auth_learns_the_realm_and_leaves_no_password_behind(local_server
     client = SparqlClient(url, Credentials("u", "p", "digest"))
     assert client.query("ASK {}").data == ASK_TRUE
     assert client.query("ASK {}").data == ASK_TRUE  # the realm is remembered
-    # SPARQLWrapper installs a process-wide opener holding the password; the client removes it,
-    # so a client without credentials is not authenticated with someone else's.
+    # No opener holding the password outlives the request (SPARQLWrapper installed one
+    # process-wide), so a client without credentials is not authenticated with someone else's.
     with pytest.raises(EndpointError, match="HTTP 401"):
         SparqlClient(url).query("ASK {}")
     with pytest.raises(EndpointError, match="HTTP 401"):
@@ -281,14 +240,6 @@ def test_a_large_digest_upload_to_a_store_that_refuses_before_reading_the_body(l
 # --- Failures, each one line ----------------------------------------------------------------------
 
 
-def one_line_error(call) -> str:
-    with pytest.raises(EndpointError) as error:
-        call()
-    message = str(error.value)
-    assert "\n" not in message
-    return message
-
-
 def test_timeout_is_honoured_to_the_fraction_of_a_second(local_server):
     url, _ = local_server(answers(delay=2))
     started = time.monotonic()
@@ -296,7 +247,7 @@ def test_timeout_is_honoured_to_the_fraction_of_a_second(local_server):
     assert time.monotonic() - started < 1.5
     assert message == f"SPARQL endpoint {url}: no answer within 0.3 s (timed out)"
     with pytest.raises(EndpointError, match="positive"):
-        check_timeout(0)  # SPARQLWrapper would read 0 as "no timeout"
+        check_timeout(0)  # never "no timeout"
     with pytest.raises(EndpointError, match="positive"):
         GraphStore(url, timeout=-1)
 
@@ -312,7 +263,7 @@ def test_connection_refused():
 @pytest.mark.parametrize(
     ("status", "reason"),
     [(500, "Internal Server Error"), (400, "Bad Request"), (503, "Service Unavailable")],
-)  # SPARQLWrapper raises its own classes for 500 and 400, urllib's HTTPError for 503
+)  # SPARQLWrapper raised its own classes for 500 and 400; all read the same now
 def test_an_http_error_keeps_its_status_reason_and_the_servers_message(
     local_server, status, reason
 ):
