@@ -88,6 +88,10 @@ class _Site:
     async def document(self, request: Request, document: sitemap.Document) -> Response:
         if not document.available(self.content):
             return self.not_found(request, sitemap.site_path(request.url.path))
+        if document.answer is not None and request.url.query:  # e.g. /search?q=... (not cached)
+            params = parse_qs(request.url.query)
+            body = await run_in_threadpool(document.answer, self.content, self.links, params)
+            return Response(body, media_type=document.content_type)
         body = await self.cached(
             ("document", document.name), lambda: document.make(self.content, self.links)
         )

@@ -15,7 +15,7 @@ always agree. Two kinds of things are published:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +72,8 @@ class Document:
         route: its path on the server; None when the server does not offer it.
         file: its file in the static site; None when the static site does not hold it.
         available: whether the content has it (the chart needs funding figures).
+        answer: on the server, builds the body for a request with query parameters (the search
+            page's ``?q=``); None: the parameters are ignored.
     """
 
     name: str
@@ -80,6 +82,7 @@ class Document:
     route: str | None = None
     file: str | None = None
     available: Callable[[Content], bool] = _always
+    answer: Callable[[Content, Links, Mapping[str, list[str]]], bytes] | None = None
 
     @property
     def content_type(self) -> str:
@@ -128,7 +131,7 @@ HOME = Document(
 RESOURCE_INDEX = Document(
     "resource index",
     "text/html",
-    lambda content, links: content.pages.site.resource_index_page(links).encode("utf-8"),
+    lambda content, links: content.pages.browse.resource_index_page(links).encode("utf-8"),
     route="/resources",
     file="resources.html",
 )
@@ -136,24 +139,61 @@ RESOURCE_INDEX = Document(
 # sends no query; the static site, which cannot run queries, has the saved ones with results.
 QUERY_PAGE = Document("query page", "text/html", _query_page, route="/sparql")
 SAVED_QUERIES = Document("saved queries", "text/html", _saved_queries, file="queries/index.html")
+CHART_PAGE = Document(
+    "funding chart page",
+    "text/html",
+    lambda content, links: content.pages.program.chart_page(links).encode("utf-8"),
+    route="/chart/",
+    file="chart/index.html",
+    available=_has_chart,
+)
+
+
+def _chart_document(extension: str, dollars: str) -> Document:
+    constant = dollars == "constant"
+    name = f"chart/funding{'-constant' if constant else ''}.{extension}"
+    if extension == "svg":
+
+        def make(content: Content, links: Links) -> bytes:
+            return content.pages.program.chart_svg(links, dollars).encode("utf-8")
+
+    else:
+
+        def make(content: Content, links: Links) -> bytes:
+            return render_png(*content.pages.program.chart_in(dollars))
+
+    return Document(
+        f"funding chart ({extension.upper()}, {dollars} dollars)",
+        "image/svg+xml" if extension == "svg" else "image/png",
+        make,
+        route=f"/{name}",
+        file=name,
+        available=_has_chart,
+    )
+
+
+# Keyed "svg", "png" (nominal dollars) and "svg-constant", "png-constant".
 CHARTS = {
-    "svg": Document(
-        "funding chart (SVG)",
-        "image/svg+xml",
-        lambda content, links: content.pages.program.chart_svg(links).encode("utf-8"),
-        route="/chart/funding.svg",
-        file="chart/funding.svg",
-        available=_has_chart,
-    ),
-    "png": Document(
-        "funding chart (PNG)",
-        "image/png",
-        lambda content, links: render_png(content.pages.program.series),
-        route="/chart/funding.png",
-        file="chart/funding.png",
-        available=_has_chart,
-    ),
+    f"{extension}{'' if dollars == 'nominal' else '-constant'}": _chart_document(extension, dollars)
+    for dollars in ("nominal", "constant")
+    for extension in ("svg", "png")
 }
+SEARCH_PAGE = Document(
+    "search page",
+    "text/html",
+    lambda content, links: content.pages.browse.search_page(links, {}).encode("utf-8"),
+    route="/search",
+    file="search.html",
+    answer=lambda content, links, params: content.pages.browse.search_page(links, params).encode(
+        "utf-8"
+    ),
+)
+SEARCH_INDEX = Document(
+    "search index",
+    "text/javascript",
+    lambda content, links: content.pages.browse.search_index_script(links).encode("utf-8"),
+    file="search-index.js",
+)
 DUMPS = {
     extension: Document(
         f"whole graph ({label})",
@@ -190,6 +230,9 @@ DOCUMENTS: tuple[Document, ...] = (
     RESOURCE_INDEX,
     QUERY_PAGE,
     SAVED_QUERIES,
+    SEARCH_PAGE,
+    SEARCH_INDEX,
+    CHART_PAGE,
     *CHARTS.values(),
     *DUMPS.values(),
     *ASSETS.values(),

@@ -17,7 +17,8 @@ from rdflib import Graph
 from imet_kg.namespaces import ID
 
 CHART_PROGRAM = ID["program/imet"]
-TITLE = "IMET funding by fiscal year (worldwide, US dollars)"
+TITLE = "IMET funding by fiscal year, worldwide"
+SITE = "https://w3id.org/imet-kg/"
 KIND_ORDER = (
     "authorization",
     "appropriation",
@@ -26,15 +27,17 @@ KIND_ORDER = (
     "projection",
     "estimate",
 )
-# Colours (Okabe-Ito, readable with colour-vision deficiencies) and marker shapes per kind.
-KIND_STYLE: dict[str, tuple[str, str]] = {
-    "authorization": ("#0072B2", "circle"),
-    "appropriation": ("#D55E00", "square"),
-    "budget-request": ("#009E73", "triangle"),
-    "actual": ("#CC79A7", "diamond"),
-    "projection": ("#E69F00", "diamond"),
-    "estimate": ("#56B4E9", "circle"),
+# Colours (Okabe-Ito, readable with colour-vision deficiencies) per kind; the marker shapes go
+# to the series in turn, so no two series share a mark.
+KIND_STYLE: dict[str, str] = {
+    "authorization": "#0072B2",
+    "appropriation": "#D55E00",
+    "budget-request": "#009E73",
+    "actual": "#CC79A7",
+    "projection": "#E69F00",
+    "estimate": "#56B4E9",
 }
+MARKERS = ("circle", "square", "triangle", "diamond", "triangle-down", "pentagon", "hexagon")
 _EXTRA_COLOURS = ("#000000", "#F0E442", "#999999")
 
 CHART_QUERY = """\
@@ -201,17 +204,61 @@ def _group_order(group: dict) -> tuple:
 
 
 def series_styles(series_list: list[Series]) -> list[tuple[str, str, bool]]:
-    """Colour, marker and dash for each series: by kind; a kind's second source is dashed."""
+    """Colour, marker and dash for each series: colour by kind (a kind's third source on gets
+    another colour), dashed for a kind's second source, and a marker shape of its own."""
     styles = []
     seen: dict[str, int] = {}
-    for series in series_list:
-        colour, marker = KIND_STYLE.get(series.kind, (_EXTRA_COLOURS[0], "circle"))
+    for index, series in enumerate(series_list):
+        colour = KIND_STYLE.get(series.kind, _EXTRA_COLOURS[0])
         count = seen.get(series.kind, 0)
         seen[series.kind] = count + 1
         if count >= 2:
             colour = _EXTRA_COLOURS[(count - 2) % len(_EXTRA_COLOURS)]
-        styles.append((colour, marker, count % 2 == 1))
+        styles.append((colour, MARKERS[index % len(MARKERS)], count % 2 == 1))
     return styles
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words on the chart, the same in the SVG and the PNG.
+
+    Attributes:
+        title: what the chart shows.
+        units: the dollars its amounts are in.
+        notes: how to read it.
+        source: where its figures (and the deflator) come from.
+    """
+
+    title: str
+    units: str
+    notes: tuple[str, ...]
+    source: str
+
+
+def chart_text(dollars: str = "nominal", base_year: int | None = None) -> ChartText:
+    """The chart's words for ``nominal`` dollars, or ``constant`` dollars of ``base_year``."""
+    notes = (
+        "Filled marker: verified figure; hollow marker: unverified claim.",
+        "Lines join consecutive fiscal years only; a gap is a year without a figure "
+        "or with no amount enacted.",
+    )
+    if dollars == "constant":
+        units = (
+            f"Constant {base_year} US dollars (each amount deflated with the CPI-U annual "
+            "average of its fiscal year's calendar year)"
+        )
+        notes += (
+            "Deflator: U.S. Bureau of Labor Statistics, CPI-U, U.S. city average, all items, "
+            "annual averages.",
+        )
+    else:
+        units = "Nominal US dollars (as enacted or reported, not adjusted for inflation)"
+    return ChartText(
+        title=TITLE,
+        units=units,
+        notes=notes,
+        source=f"Source: IMET-KG ({SITE}); each figure from the document its legend names.",
+    )
 
 
 def joined_runs(points: Iterable[Point]) -> list[list[Point]]:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from imet_kg.errors import ImetKgError
-from imet_kg.publish.chart.series import TITLE, Point, Series, joined_runs, series_styles
+from imet_kg.publish.chart.series import (
+    ChartText,
+    Point,
+    Series,
+    chart_text,
+    joined_runs,
+    series_styles,
+)
 
 WIDTH = 960
 LEGEND_LINE = 20  # the height of a legend line
@@ -45,17 +53,32 @@ def _nice_top(maximum: float) -> int:
     return max(step, int(-(-maximum // step)) * step)
 
 
+def _polygon(x: float, y: float, corners: int, radius: float, turn: float) -> str:
+    """The points of a regular polygon around (x, y), its first corner ``turn`` from the top."""
+    points = []
+    for k in range(corners):
+        angle = math.radians(turn + 360 * k / corners)
+        points.append(f"{x + radius * math.sin(angle):.1f},{y - radius * math.cos(angle):.1f}")
+    return " ".join(points)
+
+
+# Marker shape → (corners, radius, turn) for the polygon ones.
+_POLYGONS = {
+    "triangle": (3, 6.0, 0),
+    "triangle-down": (3, 6.0, 180),
+    "diamond": (4, 6.0, 0),
+    "pentagon": (5, 5.5, 0),
+    "hexagon": (6, 5.5, 0),
+}
+
+
 def _marker_svg(shape: str, x: float, y: float, colour: str, filled: bool) -> str:
     fill = colour if filled else "#ffffff"
     common = f'fill="{fill}" stroke="{colour}" stroke-width="1.8"'
     if shape == "square":
         return f'<rect x="{x - 4.5:.1f}" y="{y - 4.5:.1f}" width="9" height="9" {common}/>'
-    if shape == "triangle":
-        points = f"{x:.1f},{y - 6:.1f} {x + 5.5:.1f},{y + 4:.1f} {x - 5.5:.1f},{y + 4:.1f}"
-        return f'<polygon points="{points}" {common}/>'
-    if shape == "diamond":
-        points = f"{x:.1f},{y - 6:.1f} {x + 6:.1f},{y:.1f} {x:.1f},{y + 6:.1f} {x - 6:.1f},{y:.1f}"
-        return f'<polygon points="{points}" {common}/>'
+    if shape in _POLYGONS:
+        return f'<polygon points="{_polygon(x, y, *_POLYGONS[shape])}" {common}/>'
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" {common}/>'
 
 
@@ -66,14 +89,18 @@ def _dash(dashed: bool) -> str:
 def render_svg(
     series_list: list[Series],
     link: Callable[[str], str | None] | None = None,
-    title: str = TITLE,
+    title: str | None = None,
+    text: ChartText | None = None,
 ) -> str:
     """Draw the chart as a standalone SVG document.
 
     Args:
-        series_list: from :func:`~imet_kg.publish.chart.series.funding_series`.
+        series_list: from :func:`~imet_kg.publish.chart.series.funding_series` (or deflated,
+            see :mod:`~imet_kg.publish.chart.deflator`).
         link: maps an observation IRI to the href its point links to (None: no link).
-        title: the chart's title.
+        title: the chart's title, if not the worldwide chart's.
+        text: the chart's words (default: :func:`~imet_kg.publish.chart.series.chart_text`,
+            nominal dollars).
 
     Returns:
         The SVG text (the same bytes for the same series).
@@ -81,12 +108,15 @@ def render_svg(
     Raises:
         ImetKgError: if there is nothing to draw.
     """
+    text = text or chart_text()
+    if title is not None:
+        text = ChartText(title, text.units, text.notes, text.source)
     points = [p for s in series_list for p in s.points]
     if not points:
         raise ImetKgError("the graph has no worldwide funding figures to chart")
     axes = _Axes(
         left=90,
-        top=50,
+        top=72,
         width=WIDTH - 90 - 30,
         height=300,
         first_year=min(p.fiscal_year for p in points) - 1,
@@ -94,20 +124,22 @@ def render_svg(
         top_amount=_nice_top(max(float(p.amount or 0) for p in points)),
     )
     legend_top = axes.bottom + 60
-    height = int(legend_top + LEGEND_LINE * (len(series_list) + 2) + 10)
-    out = _heading(series_list, title, height, axes)
+    lines = len(series_list) + len(text.notes) + 1
+    height = int(legend_top + LEGEND_LINE * lines + 10)
+    out = _heading(series_list, text, height, axes)
     out += _grid(axes)
     out += _years(axes)
     styles = series_styles(series_list)
     for index, (series, style) in enumerate(zip(series_list, styles, strict=True)):
         out += _series(index, series, style, axes, link)
-    out += _legend(series_list, styles, axes, legend_top)
+    out += _legend(series_list, styles, axes, legend_top, text)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _heading(series_list: list[Series], title: str, height: int, axes: _Axes) -> list[str]:
-    """The root element, the title, a text description of every figure, and the background."""
+def _heading(series_list: list[Series], text: ChartText, height: int, axes: _Axes) -> list[str]:
+    """The root element, the title and units, a text description of every figure, and the
+    background."""
     description = "; ".join(
         f"{s.label}: "
         + ", ".join(
@@ -121,10 +153,12 @@ def _heading(series_list: list[Series], title: str, height: int, axes: _Axes) ->
         f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
         'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" '
         'font-size="13" class="funding-chart">',
-        f'<title id="chart-title">{escape(title)}</title>',
-        f'<desc id="chart-desc">{escape(description)}</desc>',
+        f'<title id="chart-title">{escape(text.title)}</title>',
+        f'<desc id="chart-desc">{escape(text.units)}. {escape(description)}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{axes.left}" y="28" font-size="17" font-weight="600">{escape(title)}</text>',
+        f'<text x="{axes.left}" y="28" font-size="17" font-weight="600" class="title">'
+        f"{escape(text.title)}</text>",
+        f'<text x="{axes.left}" y="50" fill="#333" class="units">{escape(text.units)}</text>',
     ]
 
 
@@ -183,7 +217,8 @@ def _series(
             f'stroke-width="2"{_dash(dashed)}/>'
         )
     for point in series.points:
-        out.append(_point(point, series, marker, colour, axes, link))
+        if point.amount is not None:  # no amount enacted: a gap, not a mark on the zero line
+            out.append(_point(point, series, marker, colour, axes, link))
     out.append("</g>")
     return out
 
@@ -196,18 +231,11 @@ def _point(
     axes: _Axes,
     link: Callable[[str], str | None] | None,
 ) -> str:
-    """A marker (a cross on the zero line when no amount was enacted) with its tooltip."""
-    x = axes.x(point.fiscal_year)
+    """A figure's marker (hollow when unverified) with its tooltip, linked to its observation."""
     tip = f"<title>{escape(point.describe(series))}</title>"
-    if point.amount is None:
-        y = axes.y(0)
-        shape = (
-            f'<path d="M{x - 4:.1f},{y - 4:.1f} L{x + 4:.1f},{y + 4:.1f} '
-            f'M{x - 4:.1f},{y + 4:.1f} L{x + 4:.1f},{y - 4:.1f}" stroke="{colour}" '
-            'stroke-width="2"/>'
-        )
-    else:
-        shape = _marker_svg(marker, x, axes.y(point.amount), colour, point.verified)
+    shape = _marker_svg(
+        marker, axes.x(point.fiscal_year), axes.y(point.amount), colour, point.verified
+    )
     href = link(point.observation) if link else None
     body = f'<g class="point">{tip}{shape}</g>'
     return f"<a href={quoteattr(href)}>{body}</a>" if href else body
@@ -218,8 +246,9 @@ def _legend(
     styles: list[tuple[str, str, bool]],
     axes: _Axes,
     legend_top: float,
+    text: ChartText,
 ) -> list[str]:
-    """Legend: marker, kind and source per series; then the conventions."""
+    """Legend: line and marker, kind and source per series; then how to read it, the source."""
     out = []
     for index, (series, (colour, marker, dashed)) in enumerate(
         zip(series_list, styles, strict=True)
@@ -235,14 +264,13 @@ def _legend(
             f"{escape(series.label)}</text>"
         )
     y = legend_top + len(series_list) * LEGEND_LINE
+    for line in text.notes:
+        out.append(
+            f'<text x="{axes.left}" y="{y + 4:.1f}" fill="#555" class="note">{escape(line)}</text>'
+        )
+        y += LEGEND_LINE
     out.append(
-        f'<text x="{axes.left}" y="{y + 4:.1f}" fill="#555">Filled marker: verified figure; '
-        "hollow marker: unverified claim. Cross on the zero line: the source states no amount "
-        "was enacted.</text>"
-    )
-    out.append(
-        f'<text x="{axes.left}" y="{y + 4 + LEGEND_LINE:.1f}" fill="#555">Lines join '
-        "consecutive fiscal years only. Point at a marker for its figure, source and status."
-        "</text>"
+        f'<text x="{axes.left}" y="{y + 4:.1f}" fill="#555" class="source">'
+        f"{escape(text.source)}</text>"
     )
     return out

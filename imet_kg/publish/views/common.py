@@ -85,9 +85,12 @@ class Links:
         """The href of a static file, e.g. ``style.css``."""
         return self.document(sitemap.ASSETS[name])
 
-    def chart(self, extension: str) -> str:
-        """The href of the funding chart, ``svg`` or ``png``."""
-        return self.document(sitemap.CHARTS[extension])
+    def chart(self, extension: str, dollars: str = "nominal") -> str:
+        """The href of the funding chart, ``svg`` or ``png``, in ``nominal`` or ``constant``
+        dollars."""
+        return self.document(
+            sitemap.CHARTS[extension if dollars == "nominal" else f"{extension}-constant"]
+        )
 
     def query_page(self) -> str:
         """The server's query editor, or the static site's saved queries with their results."""
@@ -95,6 +98,20 @@ class Links:
 
     def resource_index(self) -> str:
         return self.document(sitemap.RESOURCE_INDEX)
+
+    def search(self, query: str = "", facets: dict[str, list[str]] | None = None) -> str:
+        """The search page, asking ``query`` with these facet values chosen."""
+        params = [("q", query)] if query else []
+        params += [(name, v) for name, values in (facets or {}).items() for v in values]
+        target = self.document(sitemap.SEARCH_PAGE)
+        return f"{target}?{urlencode(params)}" if params else target
+
+    def search_index(self) -> str:
+        return self.document(sitemap.SEARCH_INDEX)
+
+    def chart_page(self) -> str:
+        """The page with the funding chart, its figures and the site's navigation."""
+        return self.document(sitemap.CHART_PAGE)
 
     def dump(self, extension: str) -> str:
         """The href of the whole graph as ``ttl``, ``trig`` or ``nt``."""

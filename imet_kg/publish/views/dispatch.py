@@ -8,6 +8,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from imet_kg.publish.resources import Publication
+from imet_kg.publish.views.browse import BrowsePages
 from imet_kg.publish.views.common import Links, environment
 from imet_kg.publish.views.country import CountryView
 from imet_kg.publish.views.ontology import OntologyView
@@ -24,7 +25,8 @@ class Pages:
     """Render the HTML pages of a publication.
 
     Attributes:
-        site: the site-wide pages (home, resource index, query pages, not found).
+        site: the site-wide pages (home, query pages, not found).
+        browse: the resource list and the search page.
         program: the program view, which also owns the funding chart.
         views: the resource views, most specific first; the last takes any resource.
 
@@ -37,6 +39,7 @@ class Pages:
         self.publication = publication
         env = environment()
         self.site = SitePages(publication, env, queries)
+        self.browse = BrowsePages(publication, env)
         self.program = ProgramView(publication, env)
         self.views: tuple[ResourceView, ...] = (
             OntologyView(publication, env),

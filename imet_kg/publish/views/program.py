@@ -9,7 +9,15 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from imet_kg.namespaces import IMET, SCHEMA
-from imet_kg.publish.chart import CHART_PROGRAM, Series, funding_series, render_svg
+from imet_kg.publish.chart import (
+    CHART_PROGRAM,
+    ChartText,
+    Series,
+    funding_series,
+    in_dollars,
+    render_svg,
+)
+from imet_kg.publish.chart.deflator import CPI_SOURCE, base_year
 from imet_kg.publish.views.common import Links
 from imet_kg.publish.views.country import countries_with_figures
 from imet_kg.publish.views.resource import ResourceView
@@ -39,13 +47,34 @@ class ProgramView(ResourceView):
         """The funding chart's series (read from the graph once)."""
         return funding_series(self.graph)
 
-    def chart_svg(self, links: Links) -> str:
+    def chart_in(self, dollars: str) -> tuple[list[Series], ChartText]:
+        """The chart's series and words in ``nominal`` or ``constant`` dollars."""
+        return in_dollars(self.series, dollars)
+
+    def chart_svg(self, links: Links, dollars: str = "nominal") -> str:
         """The funding chart as SVG, its points linked to their observations' pages."""
 
         def link(observation: str) -> str | None:
             return links.resource(URIRef(observation))
 
-        return render_svg(self.series, link=link)
+        series, text = self.chart_in(dollars)
+        return render_svg(series, link=link, text=text)
+
+    def chart_page(self, links: Links) -> str:
+        """The chart's own page: the chart in nominal and in constant dollars, its sources, and
+        its figures, with the site's navigation."""
+        program = CHART_PROGRAM
+        return self.render(
+            "chart.html",
+            self.page_context(
+                links,
+                "IMET funding by fiscal year",
+                chart=self._chart(links),
+                program=self.value(program, links),
+                base_year=base_year(),
+                cpi_source=CPI_SOURCE,
+            ),
+        )
 
     def _countries(self, iri: URIRef, links: Links) -> list:
         """The countries with figures of the program, by name."""
@@ -93,16 +122,18 @@ class ProgramView(ResourceView):
         return agencies
 
     def _chart(self, links: Links) -> dict:
-        """The funding chart, drawn inline, with its figures as a table."""
+        """The funding chart, drawn inline, with its figures (nominal and constant) as a table."""
         rows = []
-        for series in self.series:
-            for point in series.points:
+        constant, _ = self.chart_in("constant")
+        for series, deflated in zip(self.series, constant, strict=True):
+            for point, real in zip(series.points, deflated.points, strict=True):
                 rows.append(
                     {
                         "year": point.fiscal_year,
                         "kind": series.kind_label,
                         "program": series.program_label,
                         "amount": "" if point.amount is None else f"${point.amount:,.0f}",
+                        "constant": "" if real.amount is None else f"${real.amount:,.0f}",
                         "qualifier": point.qualifier,
                         "value_status": point.value_status,
                         "source": series.source,
@@ -113,7 +144,12 @@ class ProgramView(ResourceView):
         rows.sort(key=lambda r: (r["year"], r["kind"], r["program"], r["source"]))
         return {
             "svg": Markup(self.chart_svg(links)),
+            "svg_constant": Markup(self.chart_svg(links, "constant")),
             "rows": rows,
+            "page_href": links.chart_page(),
             "svg_href": links.chart("svg"),
             "png_href": links.chart("png"),
+            "svg_constant_href": links.chart("svg", "constant"),
+            "png_constant_href": links.chart("png", "constant"),
+            "base_year": base_year(),
         }

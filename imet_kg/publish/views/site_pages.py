@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 
 from jinja2 import Environment
 from markupsafe import Markup
-from rdflib import Graph
-from rdflib.namespace import RDF
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
 from rdflib.query import Result
 
-from imet_kg.namespaces import BASE
+from imet_kg.kg.graph import triple_count
+from imet_kg.namespaces import BASE, IMET
 from imet_kg.publish.resources import Publication
-from imet_kg.publish.views.common import Links, ValueView, View
+from imet_kg.publish.views.common import Links, View
 from imet_kg.sparql.results import render_result
 from imet_kg.sparql.saved import SavedQuery, run_query
 
-# Where the home page suggests starting: the program, the statute, its key section, the ontology.
-START_PATHS = ("id/program/imet", "id/faa/part-II/chapter-5", "id/faa/section-543", "def/")
+# Where the home page suggests starting, and what each place offers (said on its card after the
+# resource's own description, or its heading and citation for a provision, which has none).
+START_PATHS = {
+    "id/program/imet": "Its purposes, agencies, countries and funding.",
+    "id/faa/part-II/chapter-5": "The statute section by section: text, versions, amendments and "
+    "cross-references.",
+    "id/faa/section-543": "The purposes of IMET as the statute states them, each with the "
+    "resources that rest on it.",
+    "def/": "Every class and property, with the shapes that check the data.",
+}
 
 
 class SitePages(View):
@@ -41,10 +49,11 @@ class SitePages(View):
         """The landing page: what the graph is and where to start."""
         pub = self.publication
         starts = []
-        for path in START_PATHS:
+        for path, offer in START_PATHS.items():
             iri = pub.resolve(path)
             if iri is not None:
-                start = {"value": self.value(iri, links), "description": self.description(iri)}
+                about = self.description(iri) or self._heading_and_citation(iri)
+                start = {"value": self.value(iri, links), "description": about, "offer": offer}
                 starts.append(start)
         return self.render(
             "home.html",
@@ -53,25 +62,19 @@ class SitePages(View):
                 "IMET-KG",
                 starts=starts,
                 resource_count=len(pub.iris),
-                triple_count=len(pub.graph),
+                triple_count=triple_count(pub.dataset),
                 queries=self.queries,
             ),
         )
 
-    def resource_index_page(self, links: Links) -> str:
-        """Every published resource, grouped by type."""
-        pub = self.publication
-        groups: dict[str, list[ValueView]] = defaultdict(list)
-        for iri in pub.sorted_iris():
-            types = sorted(pub.label(t) for t in self.graph.objects(iri, RDF.type)) or ["(no type)"]
-            groups[types[0]].append(self.value(iri, links))
-        ordered = sorted(groups.items(), key=lambda item: item[0].lower())
-        for _, values in ordered:
-            values.sort(key=lambda v: v.text.lower())
-        return self.render(
-            "index_resources.html",
-            self.page_context(links, "All resources", groups=ordered, count=len(pub.iris)),
-        )
+    def _heading_and_citation(self, iri: URIRef) -> str:
+        """A provision's heading and citation as a sentence (for a provision with no
+        description), e.g. "Military education and training (22 U.S.C. 2347-2347h)."."""
+        heading = self.text_of(iri, IMET.codeHeading) or self.text_of(iri, IMET.actHeading)
+        citation = self.text_of(iri, DCTERMS.bibliographicCitation)
+        if heading and citation:
+            return f"{heading} ({citation})."
+        return f"{heading or citation}." if heading or citation else ""
 
     def query_page(self, links: Links, limits: dict | None = None) -> str:
         """The server's query page: an editor with the saved queries as examples.

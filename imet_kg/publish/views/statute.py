@@ -18,6 +18,7 @@ from imet_kg.namespaces import ELI, IMET, SCHEMA
 from imet_kg.publish.resources import path_of
 from imet_kg.publish.views.common import Links
 from imet_kg.publish.views.resource import ResourceView
+from imet_kg.publish.views.search import usc_citation
 from imet_kg.publish.views.versions import cited_by, cites, version_rows, versions_of
 
 PROVISION_TYPES = (
@@ -98,6 +99,7 @@ class StatuteView(ResourceView):
             "act": self.optional_value(act, links),
             "act_citation": self.text_of(act, DCTERMS.bibliographicCitation),
             "citation": self.text_of(iri, DCTERMS.bibliographicCitation),
+            "cite_as": usc_citation(self.text_of(iri, DCTERMS.bibliographicCitation)),
             "uslm": self.text_of(iri, IMET.uslmId),
             "olrc": olrc_url(section_uslm) if section_uslm else None,
             "govinfo": govinfo_url(section_uslm) if section_uslm else None,
@@ -115,7 +117,7 @@ class StatuteView(ResourceView):
         and (for a chapter or part) the amendment timeline of the sections under it."""
         subtree = self._subtree(iri)
         kind = self._provision_kind(iri)
-        previous, following = self._neighbours(iri) if kind == IMET.Section else (None, None)
+        previous, following = self._neighbours(iri, kind)
         return {
             "versions": [self._version_view(row, links) for row in version_rows(self.graph, iri)],
             "previous_section": self.optional_value(previous, links),
@@ -140,12 +142,13 @@ class StatuteView(ResourceView):
             "laws": [self.value(law, links) for law in row["laws"]],
         }
 
-    def _neighbours(self, iri: URIRef) -> tuple[URIRef | None, URIRef | None]:
-        """The sections before and after this one in its chapter."""
+    def _neighbours(self, iri: URIRef, kind: URIRef | None) -> tuple[URIRef | None, URIRef | None]:
+        """The provisions of the same kind before and after this one under the same parent
+        (a section's neighbours in its chapter, a paragraph's in its subsection)."""
         parent = self.graph.value(iri, ELI.is_part_of)
-        if parent is None:
+        if parent is None or kind is None:
             return None, None
-        siblings = [c for c in self._children(parent) if self._provision_kind(c) == IMET.Section]
+        siblings = [c for c in self._children(parent) if self._provision_kind(c) == kind]
         at = siblings.index(iri) if iri in siblings else -1
         if at < 0:
             return None, None
