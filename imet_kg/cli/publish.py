@@ -88,13 +88,22 @@ def _check_can_listen(host: str, port: int) -> None:
     type=click.Choice(["svg", "png"]),
     help="Chart format (default: from the file's extension, else svg).",
 )
+@click.option(
+    "--dollars",
+    type=click.Choice(["nominal", "constant"]),
+    default="nominal",
+    show_default=True,
+    help="Amounts as enacted, or in constant dollars of the last year of the vendored BLS "
+    "CPI-U annual averages.",
+)
 @data_option("Data folder to chart (default: the shipped data).")
 @reports_errors
-def chart(out: Path | None, fmt: str | None, data_dir: Path | None) -> None:
+def chart(out: Path | None, fmt: str | None, dollars: str, data_dir: Path | None) -> None:
     """Draw IMET funding by fiscal year (authorization, appropriation, request, actual).
 
-    One series per kind of figure and source, read from the graph with a SPARQL query. SVG needs
-    nothing extra; PNG needs matplotlib (the [serve] extra).
+    One series per kind of figure and source, read from the graph with a SPARQL query, in
+    nominal or constant US dollars. SVG needs nothing extra; PNG needs matplotlib (the [serve]
+    extra).
     """
     from imet_kg.publish.chart import chart_bytes
 
@@ -103,7 +112,8 @@ def chart(out: Path | None, fmt: str | None, data_dir: Path | None) -> None:
         if suffix and suffix not in ("svg", "png"):
             raise ImetKgError(f"{out}: the chart is .svg or .png (or give --format)")
         fmt = suffix or "svg"
-    write_output(chart_bytes(Bundle(data_dir=data_dir, notice=notice).dataset, fmt), out)
+    dataset = Bundle(data_dir=data_dir, notice=notice).dataset
+    write_output(chart_bytes(dataset, fmt, dollars=dollars), out)
 
 
 @click.command()
