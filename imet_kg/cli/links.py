@@ -20,20 +20,21 @@ from imet_kg.links.wikidata import (
     suggest_links,
 )
 from imet_kg.namespaces import ID
+from imet_kg.sparql.client import check_url
 
 _ENDPOINT = click.option(
     "--endpoint",
     default=DEFAULT_ENDPOINT,
     show_default=True,
     metavar="URL",
-    help="SPARQL endpoint with Wikidata's data (or a local copy).",
+    help="SPARQL endpoint with Wikidata's data (or a local copy); http(s) only.",
 )
 _TIMEOUT = click.option(
     "--timeout",
     type=click.FloatRange(min=1),
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    help="Seconds to wait for each answer.",
+    help="Seconds each request may take in all, from connecting to the answer's last byte.",
 )
 
 
@@ -67,6 +68,7 @@ def check(endpoint: str, timeout: float, fmt: str) -> None:
     Exit 0 when every link is ok, 1 when any is stale, redirected, missing or cannot be checked,
     2 when the endpoint cannot be queried.
     """
+    check_url(endpoint)  # before loading the graph
     results = check_wikidata_links(Bundle().dataset, endpoint, timeout=timeout)
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
@@ -105,6 +107,7 @@ def suggest(endpoint: str, timeout: float, out: Path) -> None:
     skos:altLabel); each is written with its Wikidata types (P31) as an unverified SSSOM mapping
     record to a review file, never into data/. A person decides which to accept.
     """
+    check_url(endpoint)  # before loading the graph
     suggestions = suggest_links(Bundle().dataset, endpoint, out, timeout=timeout)
     for s in suggestions:
         click.echo(f"{_short(s.subject)}  {_short(s.item)}  {s.label!r}")

@@ -24,9 +24,11 @@ def push(
     (HTTP PUT), so pushing again leaves the store as it was; the store's other graphs stay.
     Query it with `imet-kg query NAME --endpoint URL`.
     """
+    from imet_kg.sparql.client import check_url
     from imet_kg.stores.remote import credentials, push_dataset
 
     if not url:
         raise click.UsageError("--gsp URL is required")
+    check_url(url)  # before loading the graph
     report = push_dataset(Bundle().dataset, url, credentials(user, password, auth), timeout)
     click.echo(report.text(), nl=False)
