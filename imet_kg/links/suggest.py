@@ -114,7 +114,7 @@ def find_candidates(
     Args:
         graph: the knowledge graph.
         endpoint_url: a SPARQL endpoint with Wikidata's data.
-        timeout: seconds to wait for each answer.
+        timeout: seconds each request may take in all, from connecting to the answer's last byte.
 
     Returns:
         The candidates, sorted by subject and item; several per resource when several items share
@@ -247,7 +247,7 @@ def suggest_links(
         graph: the knowledge graph.
         endpoint_url: a SPARQL endpoint with Wikidata's data.
         out_path: the review file (Turtle); default ``dist/link-suggestions.ttl``.
-        timeout: seconds to wait for each answer.
+        timeout: seconds each request may take in all, from connecting to the answer's last byte.
         today: the date the records carry (default: today).
 
     Returns:

@@ -124,7 +124,7 @@ def check_wikidata_links(
     Args:
         graph: the knowledge graph (its ``imet:Link`` records to ``http://www.wikidata.org/entity/``).
         endpoint_url: a SPARQL endpoint with Wikidata's data (or Wikidata-shaped test data).
-        timeout: seconds to wait for each answer.
+        timeout: seconds each request may take in all, from connecting to the answer's last byte.
 
     Returns:
         One :class:`LinkCheck` per Wikidata link, in the order of :func:`wikidata_links`.

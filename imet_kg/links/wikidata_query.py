@@ -42,7 +42,7 @@ def select(endpoint_url: str, query: str, timeout: float = DEFAULT_TIMEOUT) -> l
     Args:
         endpoint_url: the SPARQL endpoint.
         query: the SELECT query.
-        timeout: seconds to wait for the connection and for each read of the answer.
+        timeout: seconds each request may take in all, from connecting to the answer's last byte.
 
     Returns:
         The ``results.bindings`` list of the SPARQL JSON results.

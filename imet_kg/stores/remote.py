@@ -116,7 +116,7 @@ def push_dataset(
             ``http://localhost:3030/ds/data`` (Fuseki),
             ``http://localhost:7200/repositories/ID/rdf-graphs/service`` (GraphDB).
         auth: credentials, if the store asks for them.
-        timeout: seconds to wait for the store to answer each request.
+        timeout: seconds each request may take in all, from connecting to the answer's last byte.
 
     Returns:
         A :class:`PushReport` with the graphs and triple counts sent.
@@ -154,7 +154,7 @@ class RemoteStore:
         user: account name, if the endpoint asks for one.
         password: its password.
         auth: ``basic`` or ``digest``.
-        timeout: seconds to wait for the store to connect and for each read of its answer.
+        timeout: seconds each request may take in all, from connecting to the answer's last byte.
         graphs: the graph IRIs whose merge the queries run on; by default the store's graphs
             under the project's graph namespace, or its default graph if it has none.
 
