@@ -97,7 +97,7 @@ def store_options(url_option: str, url_help: str) -> Callable:
                 default=DEFAULT_TIMEOUT,
                 show_default=True,
                 metavar="SECONDS",
-                help="Give up when the store does not answer within this time.",
+                help="Give up on any request not answered in full (last byte) within this time.",
             ),
         ]
         for option in reversed(options):
