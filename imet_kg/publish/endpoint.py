@@ -159,10 +159,11 @@ def check_query(text: str, graph_names: Iterable[URIRef], limits: Limits = DEFAU
     for clause in query.algebra.get("datasetClause") or []:
         # Not clause.get(...): rdflib's CompValue.get returns the key itself when it is missing.
         iri = clause["default"] if "default" in clause else clause["named"]
+        keyword = "FROM" if "default" in clause else "FROM NAMED"
         if iri not in allowed:
             raise QueryRefused(
                 403,
-                f"FROM <{iri}> is refused: FROM and FROM NAMED may only name this dataset's "
+                f"{keyword} <{iri}> is refused: FROM and FROM NAMED may only name this dataset's "
                 "graphs (the endpoint never fetches a graph)",
             )
     return query

@@ -104,6 +104,9 @@ def test_from_may_name_only_the_datasets_graphs():
     check_query(f"SELECT * FROM NAMED <{GRAPH_A}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", [GRAPH_A])
     refused = refusal("SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }", [GRAPH_A])
     assert refused.status == 403 and "FROM <http://example.org/elsewhere>" in str(refused)
+    # Issue 13: a FROM NAMED was refused in the words of a FROM.
+    named = refusal("SELECT * FROM NAMED <http://example.org/g> { GRAPH ?g { ?s ?p ?o } }")
+    assert named.status == 403 and "FROM NAMED <http://example.org/g> is" in str(named)
 
 
 def test_refusals_survive_the_trip_between_processes():
