@@ -99,14 +99,17 @@ def trickle(
     kind: str = JSON_TYPE,
     status: str = "200 OK",
     head_too: bool = True,
+    sized: bool = True,
 ) -> Responder:
     """Send a response one byte every ``every`` seconds: all of it, status line included, or
-    (``head_too=False``) the head at once and then the body."""
+    (``head_too=False``) the head at once and then the body; ``sized=False`` sends no
+    Content-Length, so the body ends where the connection does."""
 
     def respond(handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         handler.rfile.read(length)
-        head = f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
+        size = f"Content-Length: {len(body)}\r\n" if sized else ""
+        head = f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n{size}\r\n"
         chunks = [head.encode("ascii")] if not head_too else []
         chunks += [bytes([byte]) for byte in (head.encode("ascii") if head_too else b"") + body]
         for chunk in chunks:

@@ -117,13 +117,16 @@ def fetch(
         try:
             try:
                 with opener.open(request, timeout=timeout) as response:
-                    return Reply(response.headers.get_content_type(), response.read())
+                    reply = Reply(response.headers.get_content_type(), response.read())
             except urllib.error.HTTPError as exc:
                 raise _read_error(exc) from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if deadline.passed:
                 raise TimeoutError(f"no answer within {timeout:g} s") from exc
             raise
+    if deadline.passed:  # an answer without a length ends where the cut connection did
+        raise TimeoutError(f"no answer within {timeout:g} s")
+    return reply
 
 
 def same_origin(url: str, other: str) -> bool:

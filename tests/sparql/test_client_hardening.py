@@ -128,3 +128,10 @@ def test_a_trickling_answer_body_or_error_page_ends_at_the_timeout(start):
         message = one_line_error(lambda: SparqlClient(url, timeout=1).query("ASK {}"))  # noqa: B023
         assert time.monotonic() - started < 3
         assert message == f"SPARQL endpoint {url}: no answer within 1 s (timed out)"
+
+
+def test_an_answer_without_a_length_cut_at_the_timeout_is_not_taken_for_a_whole_one(start):
+    # Its body ends where the connection does: cut off, it must not read as a short answer.
+    server = start(trickle(every=0.2, body=b"x" * 40, head_too=False, sized=False))
+    message = one_line_error(lambda: SparqlClient(server.url(), timeout=1).query("ASK {}"))
+    assert message.endswith("no answer within 1 s (timed out)")
