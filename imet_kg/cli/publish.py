@@ -41,10 +41,42 @@ def _need_serve_extra(what: str) -> ImetKgError:
     type=click.IntRange(min=1),
     help="Query worker processes (queries evaluated at the same time).",
 )
+@click.option(
+    "--max-memory",
+    default=DEFAULT_LIMITS.max_memory,
+    show_default=True,
+    type=click.IntRange(min=16),
+    help="Megabytes a query may take in its worker; over it the worker is replaced (503).",
+)
+@click.option(
+    "--max-bytes",
+    default=DEFAULT_LIMITS.max_bytes,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    help="Bytes an answer may have; a larger one is not sent (413).",
+)
+@click.option(
+    "--base-url",
+    help="The server's public address, for the URLs it writes (default: http://HOST:PORT/).",
+)
+@click.option(
+    "--warm-cache",
+    is_flag=True,
+    help="Answer the saved queries once at start, so that the query page's examples are instant.",
+)
 @data_option("Data folder to serve (default: the shipped data).")
 @reports_errors
 def serve(
-    host: str, port: int, time_limit: float, max_rows: int, workers: int, data_dir: Path | None
+    host: str,
+    port: int,
+    time_limit: float,
+    max_rows: int,
+    workers: int,
+    max_memory: int,
+    max_bytes: int,
+    base_url: str | None,
+    warm_cache: bool,
+    data_dir: Path | None,
 ) -> None:
     """Serve the graph: SPARQL endpoint, IRIs with content negotiation, pages and the chart.
 
@@ -56,12 +88,28 @@ def serve(
         from imet_kg.publish.server import run_server
     except ImportError as exc:
         raise _need_serve_extra("imet-kg serve") from exc
-    limits = Limits(time_limit=time_limit, max_rows=max_rows, workers=workers)
+    limits = Limits(
+        time_limit=time_limit,
+        max_rows=max_rows,
+        workers=workers,
+        max_memory=max_memory,
+        max_bytes=max_bytes,
+    )
     _check_can_listen(host, port)  # before the graph is loaded and "serving" is said
     bundle = Bundle(data_dir=data_dir, notice=notice)
     dataset = bundle.dataset
     click.echo(f"imet-kg: serving {len(dataset)} triples on http://{host}:{port}/", err=True)
-    run_server(dataset, bundle.queries, host, port, limits, bundle.context, bundle.shapes)
+    run_server(
+        dataset,
+        bundle.queries,
+        host,
+        port,
+        limits,
+        bundle.context,
+        bundle.shapes,
+        base_url=base_url,
+        warm_cache=warm_cache,
+    )
 
 
 def _check_can_listen(host: str, port: int) -> None:

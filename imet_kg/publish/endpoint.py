@@ -13,7 +13,8 @@ Limits (:mod:`imet_kg.publish.limits`): each query runs in a worker process
 (:mod:`imet_kg.publish.workers`); one still running after ``time_limit`` seconds has its process
 killed and replaced, and the client gets **503 Service Unavailable**. Results are capped at
 ``max_rows`` rows (or triples for CONSTRUCT/DESCRIBE): the first ``max_rows`` are sent with the
-headers ``X-IMET-Truncated: true`` and ``X-IMET-Result-Limit: <max_rows>``.
+headers ``X-IMET-Truncated: true`` and ``X-IMET-Result-Limit: <max_rows>``. An answer over
+``max_bytes`` is not sent: **413** says so (a row can be any size, so rows alone bound nothing).
 """
 
 from __future__ import annotations
@@ -218,9 +219,9 @@ def answer_query(
         render_format, media_type = negotiate(form, accept, fmt)
         try:
             result = dataset.query(query)
-            body, truncated = _render(result, form, render_format, limits.max_rows)
-        except QueryRefused:
-            raise
+            body, truncated = _render(result, form, render_format, limits)
+        except (QueryRefused, MemoryError):
+            raise  # the worker answers a MemoryError itself (and is replaced)
         except Exception as exc:  # rdflib raises many types while evaluating
             raise QueryRefused(400, f"the query failed: {str(exc).splitlines()[0]}") from None
     except QueryRefused as refused:
@@ -232,7 +233,34 @@ def answer_query(
     return Answer(200, body, media_type + charset, headers)
 
 
-def _render(result: Result, form: str, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+def over_time_limit(limit: float, elapsed: float) -> Answer:
+    """The 503 for a query stopped by the time limit (by its worker, or by killing it)."""
+    return Answer.error(
+        503,
+        f"503 the query ran longer than this endpoint's time limit of {limit:g} s "
+        f"(stopped after {elapsed:.1f} s)",
+    )
+
+
+def _too_large(max_bytes: int) -> QueryRefused:
+    return QueryRefused(
+        413,
+        f"the answer is larger than this endpoint's limit of {max_bytes} bytes: ask for fewer "
+        "rows (LIMIT) or shorter values",
+    )
+
+
+def _check_size(terms: Iterable[object], max_bytes: int) -> None:
+    """Refuse before rendering when the terms' text alone exceeds the byte limit."""
+    size = 0
+    for term in terms:
+        size += len(term) if isinstance(term, str) else 0
+        if size > max_bytes:
+            raise _too_large(max_bytes)
+
+
+def _render(result: Result, form: str, fmt: str, limits: Limits) -> tuple[bytes, bool]:
+    max_rows = limits.max_rows
     if form in GRAPH_FORMS:
         graph = result.graph
         truncated = len(graph) > max_rows
@@ -243,20 +271,24 @@ def _render(result: Result, form: str, fmt: str, max_rows: int) -> tuple[bytes, 
             for triple in islice(sorted(graph), max_rows):
                 kept.add(triple)
             graph = kept
-        if fmt == "xml":
-            return serialize_graph(graph, "xml"), truncated
-        return serialize_graph(graph, fmt), truncated
-    if form == "ASK":
+        _check_size((term for triple in graph for term in triple), limits.max_bytes)
+        body = serialize_graph(graph, fmt)
+    elif form == "ASK":
         return render_result(result, fmt), False
-    rows = list(islice(iter(result), max_rows + 1))
-    truncated = len(rows) > max_rows
-    capped = Result("SELECT")
-    capped.vars = result.vars
-    variables = [Variable(v) for v in (result.vars or [])]
-    capped.bindings = [
-        {var: row[var] for var in variables if row[var] is not None} for row in rows[:max_rows]
-    ]
-    return render_result(capped, fmt), truncated
+    else:
+        rows = list(islice(iter(result), max_rows + 1))
+        truncated = len(rows) > max_rows
+        capped = Result("SELECT")
+        capped.vars = result.vars
+        variables = [Variable(v) for v in (result.vars or [])]
+        capped.bindings = [
+            {var: row[var] for var in variables if row[var] is not None} for row in rows[:max_rows]
+        ]
+        _check_size((t for row in capped.bindings for t in row.values()), limits.max_bytes)
+        body = render_result(capped, fmt)
+    if len(body) > limits.max_bytes:
+        raise _too_large(limits.max_bytes)
+    return body, truncated
 
 
 def graph_names_of(dataset: Graph) -> frozenset[URIRef]:

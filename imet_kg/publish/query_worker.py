@@ -1,17 +1,96 @@
 """A SPARQL query worker process (``python -m imet_kg.publish.query_worker``) the pool starts.
 
 It reads the graph (N-Quads) and the limits from its standard input, says "ready", then answers
-each query it is sent with an :class:`imet_kg.publish.endpoint.Answer`, until it is sent None or its
-input closes. Messages are :class:`multiprocessing.connection.Connection` frames on stdin and
-stdout. The pool (:mod:`imet_kg.publish.workers`) kills the process when a query overruns the
-time limit.
+each query it is sent with ``(answer, verdict)`` until it is sent None or its input closes.
+Messages are :class:`multiprocessing.connection.Connection` frames on stdin and stdout.
+
+The worker keeps its own limits, so that the common case costs no restart:
+
+* **time**: an alarm stops a query at the time limit (503) and the worker goes on. A query stuck
+  in one long C call cannot be interrupted; the pool (:mod:`imet_kg.publish.workers`) kills the
+  process a little after the limit.
+* **memory**: once the graph is loaded, the process's address space is capped at its size plus
+  ``Limits.max_memory`` MB; a query that needs more gets MemoryError, answers 503 and the worker
+  exits (verdict ``retire``), to be replaced by a fresh one.
+
+The verdict is ``ok``, ``stopped`` (a limit stopped the query: its client is charged for it) or
+``retire``.
 """
 
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import sys
+import time
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
+
+    from imet_kg.publish.endpoint import Answer
+    from imet_kg.publish.limits import Limits
+
+
+class _Deadline(BaseException):
+    """Raised by the alarm; a BaseException, so rdflib's ``except Exception`` lets it through."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _Deadline
+
+
+def limit_memory(megabytes: int) -> int | None:
+    """Cap this process's address space at its current size plus ``megabytes``.
+
+    Returns:
+        The cap in bytes, or None where the size cannot be read (no /proc: not Linux, where
+        RLIMIT_AS is not enforced anyway).
+    """
+    try:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+    cap = current + megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return cap
+
+
+def answer_within_limits(
+    dataset: Graph,
+    text: str,
+    accept: str | None,
+    fmt: str | None,
+    limits: Limits,
+    names: frozenset[URIRef],
+) -> tuple[Answer, str]:
+    """Answer one query under the alarm; ``(answer, verdict)`` as the module says."""
+    from imet_kg.publish.endpoint import Answer, answer_query, over_time_limit
+
+    started = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, limits.time_limit)
+        try:
+            answer = answer_query(dataset, text, accept, fmt, limits, names)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Deadline:
+        return over_time_limit(limits.time_limit, time.monotonic() - started), "stopped"
+    except MemoryError:
+        message = (
+            f"503 the query needed more memory than this endpoint allows a query "
+            f"({limits.max_memory} MB); its worker was replaced"
+        )
+        return Answer.error(503, message), "retire"
+    except Exception as exc:  # a bug, not the client's fault
+        return Answer.error(500, f"500 internal error: {type(exc).__name__}: {exc}"), "ok"
+    return answer, "stopped" if answer.status == 413 else "ok"
 
 
 def main() -> None:
@@ -25,7 +104,7 @@ def main() -> None:
     import rdflib.plugins.sparql
     from rdflib import Dataset
 
-    from imet_kg.publish.endpoint import Answer, answer_query, graph_names_of
+    from imet_kg.publish.endpoint import graph_names_of
 
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # never fetch a FROM graph from the web
     try:
@@ -34,7 +113,10 @@ def main() -> None:
         return
     dataset = Dataset(default_union=True)
     dataset.parse(data=nquads, format="nquads")
+    del nquads
     names = graph_names_of(dataset)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    limit_memory(limits.max_memory)
     outgoing.send("ready")
     while True:
         try:
@@ -44,13 +126,12 @@ def main() -> None:
         if message is None:
             return
         text, accept, fmt = message
+        answer, verdict = answer_within_limits(dataset, text, accept, fmt, limits, names)
         try:
-            answer = answer_query(dataset, text, accept, fmt, limits, names)
-        except Exception as exc:  # a bug, not the client's fault
-            answer = Answer.error(500, f"500 internal error: {type(exc).__name__}: {exc}")
-        try:
-            outgoing.send(answer)
-        except OSError:
+            outgoing.send((answer, verdict))
+        except (OSError, MemoryError):
+            return
+        if verdict == "retire":
             return
 
 

@@ -33,8 +33,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from urllib.parse import parse_qs
 
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib import Dataset, Graph, URIRef
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -45,8 +44,14 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from imet_kg.publish import sitemap
+from imet_kg.publish.addressing import (
+    DEFAULT_BASE_URL,
+    public_base_url,
+    service_description,
+    slash_redirect,
+)
 from imet_kg.publish.conneg import choose
-from imet_kg.publish.endpoint import GRAPH_MEDIA_TYPES, TABLE_MEDIA_TYPES, UPDATE_REFUSED, Answer
+from imet_kg.publish.endpoint import UPDATE_REFUSED, Answer
 from imet_kg.publish.limits import DEFAULT_LIMITS, Limits
 from imet_kg.publish.resources import BY_MEDIA_TYPE, REPRESENTATIONS, Publication, Representation
 from imet_kg.publish.views import Links, Pages
@@ -54,7 +59,6 @@ from imet_kg.publish.workers import QueryPool
 from imet_kg.rdf.serialize import serialize_graph
 from imet_kg.sparql.saved import SavedQuery
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 MAX_BODY = 1_000_000
 _OFFERED = [rep.media_type for rep in REPRESENTATIONS]
 
@@ -69,11 +73,15 @@ class _Site:
         limits: Limits,
         context: dict | None,
         shapes: Graph | None,
+        base_url: str,
+        warm_cache: bool,
     ) -> None:
         self.limits = limits
+        self.base_url = base_url
         self.publication = Publication(dataset, context, shapes)
         self.content = sitemap.Content(Pages(self.publication, queries), limits)
-        self.pool = QueryPool(dataset, limits)
+        local = [query.bound_text() for query in queries if not query.endpoint]
+        self.pool = QueryPool(dataset, limits, warm=local if warm_cache else ())
         self.cache: dict[tuple, bytes] = {}
         self.links = Links(self.publication, static=False)
 
@@ -152,18 +160,6 @@ class _Site:
 
     # --- SPARQL ----------------------------------------------------------------------------------
 
-    def service_description(self, request: Request) -> Graph:
-        graph = Graph()
-        graph.bind("sd", SD)
-        service = URIRef(str(request.url.replace(query="")))
-        graph.add((service, RDF.type, SD.Service))
-        graph.add((service, SD.endpoint, service))
-        graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-        for media_type in list(TABLE_MEDIA_TYPES)[:4] + list(GRAPH_MEDIA_TYPES)[:4]:
-            graph.add((service, SD.resultFormat, Literal(media_type)))
-        graph.add((service, SD.feature, SD.UnionDefaultGraph))
-        return graph
-
     async def sparql(self, request: Request) -> Response:
         params = parse_qs(request.url.query, keep_blank_values=True)
         queries = params.get("query", [])
@@ -206,7 +202,10 @@ class _Site:
         formats = params.get("format", [])
         started = time.perf_counter()
         answer: Answer = await self.pool.run(
-            queries[0], request.headers.get("accept"), formats[0] if formats else None
+            queries[0],
+            request.headers.get("accept"),
+            formats[0] if formats else None,
+            client=request.client.host if request.client else "unknown",
         )
         elapsed = (time.perf_counter() - started) * 1000
         headers = dict(answer.headers)
@@ -232,7 +231,7 @@ class _Site:
             "application/n-triples": "nt",
             "application/ld+json": "json-ld",
         }[chosen]
-        body = serialize_graph(self.service_description(request), fmt)
+        body = serialize_graph(service_description(self.base_url), fmt)
         return Response(body, media_type=chosen, headers={"Vary": "Accept"})
 
 
@@ -242,6 +241,8 @@ def create_app(
     limits: Limits = DEFAULT_LIMITS,
     context: dict | None = None,
     shapes: Graph | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    warm_cache: bool = False,
 ) -> Starlette:
     """Build the web application over a dataset.
 
@@ -251,12 +252,16 @@ def create_app(
         limits: the SPARQL endpoint's limits (time, rows, worker processes).
         context: the JSON-LD context for ``.jsonld`` representations.
         shapes: the SHACL shapes, published under ``/def/shapes/`` (not queryable).
+        base_url: the server's public address, ending with "/" (the service description names
+            the endpoint with it); requests' Host headers are never used to make a URL.
+        warm_cache: answer the saved queries once at start (when no client waits), so that
+            their answers come from the answer cache.
 
     Returns:
         A Starlette app; its lifespan starts and stops the query workers, so run it with an
         ASGI server that runs lifespan events (uvicorn does).
     """
-    site = _Site(dataset, list(queries), limits, context, shapes)
+    site = _Site(dataset, list(queries), limits, context, shapes, base_url, warm_cache)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -267,6 +272,9 @@ def create_app(
             await site.pool.stop()
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
+        moved = slash_redirect(app, request)
+        if moved is not None:
+            return moved
         return site.not_found(request, sitemap.site_path(request.url.path))
 
     app = Starlette(
@@ -283,6 +291,8 @@ def create_app(
             )
         ],
     )
+    # Starlette's own trailing-slash redirect builds an absolute URL from the Host header.
+    app.router.redirect_slashes = False
     app.state.site = site
     return app
 
@@ -323,11 +333,18 @@ def run_server(
     context: dict | None = None,
     shapes: Graph | None = None,
     log_level: str = "info",
+    base_url: str | None = None,
+    warm_cache: bool = False,
 ) -> None:
-    """Serve the graph with uvicorn until interrupted (see :func:`create_app`)."""
+    """Serve the graph with uvicorn until interrupted (see :func:`create_app`).
+
+    Raises:
+        ImetKgError: for a base URL that is not an absolute http(s) URL.
+    """
     import uvicorn
 
-    app = create_app(dataset, queries, limits, context, shapes)
+    base = public_base_url(base_url, host, port)
+    app = create_app(dataset, queries, limits, context, shapes, base, warm_cache)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
     server = uvicorn.Server(config)
     asyncio.run(server.serve())

@@ -203,6 +203,60 @@ def test_triples_over_the_limit_are_cut_and_flagged(dataset):
     assert "X-IMET-Truncated" not in whole.headers
 
 
+# A string that doubles 12 times: 16 * 2**12 = 65,536 characters from a 500-byte query.
+DOUBLING = (
+    'SELECT ?s12 WHERE { BIND("0123456789abcdef" AS ?s0) '
+    + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(12))
+    + " }"
+)
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
+def test_an_answer_over_the_byte_limit_is_413_not_sent(dataset, accept):
+    answer = answer_query(dataset, DOUBLING, accept, limits=Limits(max_bytes=60_000))
+    assert answer.status == 413
+    assert answer.body.decode().startswith("413 the answer is larger than")
+    assert "60000 bytes" in answer.body.decode() and len(answer.body) < 200
+    assert answer_query(dataset, DOUBLING, accept, limits=Limits(max_bytes=70_000)).status == 200
+
+
+def test_a_graph_over_the_byte_limit_is_413(dataset):
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    assert answer_query(dataset, query, "text/turtle", limits=Limits(max_bytes=1024)).status == 200
+    many = Dataset(default_union=True)
+    for i in range(100):
+        many.add((URIRef(f"{EX}thing/{i}"), URIRef(EX + "name"), Literal(f"name {i}")))
+    answer = answer_query(many, query, "text/turtle", limits=Limits(max_bytes=1024))
+    assert answer.status == 413
+
+
+def test_the_worker_stops_a_query_at_the_time_limit_and_can_go_on(dataset):
+    # In process: the alarm the worker sets interrupts rdflib; no process is killed.
+    import signal
+
+    from imet_kg.publish.query_worker import _on_alarm, answer_within_limits
+
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        names = graph_names_of(dataset)
+        slow = (
+            "SELECT (COUNT(*) AS ?n) WHERE { "
+            + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(12))
+            + " }"
+        )
+        answer, verdict = answer_within_limits(
+            dataset, slow, None, None, Limits(time_limit=0.2), names
+        )
+        assert (answer.status, verdict) == (503, "stopped")
+        assert "time limit of 0.2 s" in answer.body.decode()
+        answer, verdict = answer_within_limits(
+            dataset, "ASK { ?s ?p ?o }", None, None, Limits(), names
+        )
+        assert (answer.status, verdict) == (200, "ok")
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_ask_answer(dataset):
     answer = answer_query(dataset, f"ASK {{ <{EX}ann> ?p ?o }}")
     assert json.loads(answer.body)["boolean"] is True
@@ -238,7 +292,18 @@ def test_graph_names_are_the_non_empty_named_graphs(dataset):
 # --- limits and answers --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", [{"time_limit": 0}, {"max_rows": 0}, {"workers": 0}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"time_limit": 0},
+        {"max_rows": 0},
+        {"workers": 0},
+        {"max_memory": 1},
+        {"max_bytes": 10},
+        {"per_client": 0},
+        {"cache_bytes": -1},
+    ],
+)
 def test_limits_refuse_nonsense(bad):
     with pytest.raises(ImetKgError):
         Limits(**bad)

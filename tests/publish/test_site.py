@@ -152,7 +152,7 @@ def test_serve_command_passes_its_options(monkeypatch):
 
     seen = {}
 
-    def fake_run_server(dataset, queries, host, port, limits, context, shapes):
+    def fake_run_server(dataset, queries, host, port, limits, context, shapes, **options):
         seen.update(host=host, port=port, limits=limits, triples=len(dataset), shapes=len(shapes))
 
     monkeypatch.setattr(server_module, "run_server", fake_run_server)
