@@ -81,6 +81,16 @@ class OxigraphServer:
     def store_url(self) -> str:
         return f"{self.base}/store"
 
+    def add_to_default_graph(self, data: str, content_type: str = "text/turtle") -> None:
+        """Add RDF to the server's default graph (Graph Store Protocol POST)."""
+        request = urllib.request.Request(
+            f"{self.store_url}?default",
+            data=data.encode(),
+            headers={"Content-Type": content_type},
+            method="POST",
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+
 
 @pytest.fixture
 def oxigraph_server_factory() -> Iterator[Callable[..., OxigraphServer]]:

@@ -12,6 +12,7 @@ from imet_kg.cli.support import (
     data_option,
     endpoint_options,
     notice,
+    output_format,
     progress_reporter,
     reports_errors,
     store_option,
@@ -130,21 +131,34 @@ def _shipped_and_given(shipped: list[Path], given: tuple[Path, ...]) -> list[Pat
     return [path for path in shipped if graph_iri(path) not in replaced] + list(given)
 
 
+#: The export format an ``-o`` file's extension stands for.
+EXPORT_SUFFIXES = {
+    ".ttl": "turtle",
+    ".jsonld": "json-ld",
+    ".nt": "nt",
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+}
+
+
 @click.command()
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
-    default="turtle",
-    show_default=True,
-    help="Triple formats carry the union; trig and nquads keep one named graph per source file.",
+    default=None,
+    help="Triple formats carry the union; trig and nquads keep one named graph per source file. "
+    "Default: from the -o file's extension, else turtle.",
 )
 @click.option(
     "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
 @store_option
 @reports_errors
-def export(fmt: str, out: Path | None, store: str) -> None:
+def export(fmt: str | None, out: Path | None, store: str) -> None:
     """Export the whole graph (ontology and data) in a standard RDF format.
 
     Every format is byte-stable from run to run. With the Oxigraph store (the default), Turtle,
@@ -152,6 +166,7 @@ def export(fmt: str, out: Path | None, store: str) -> None:
     JSON-LD is streamed with the project's context (prefixes; one node object per subject);
     RDF/XML, and everything with --store memory, comes from rdflib.
     """
+    fmt = output_format(out, fmt, EXPORT_SUFFIXES, "turtle")
     bundle = Bundle(store=store, notice=notice)
     if store == "oxigraph" and fmt in DUMP_FORMATS:
         from imet_kg.kg.canonical import canonical_dump

@@ -1,9 +1,11 @@
-"""``imet-kg query`` and ``queries``: run the saved queries (or any query file), list them."""
+"""``imet-kg query`` and ``queries``: run a saved query (or any query file or text), list them."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +13,7 @@ from imet_kg.cli.support import (
     data_option,
     endpoint_options,
     notice,
+    output_format,
     parse_params,
     reports_errors,
     store_option,
@@ -20,24 +23,48 @@ from imet_kg.cli.support import (
 from imet_kg.kg.bundle import Bundle
 from imet_kg.sparql.results import RESULT_FORMATS
 
+if TYPE_CHECKING:
+    from imet_kg.sparql.saved import SavedQuery
+
+#: The result format an ``-o`` file's extension stands for (SPARQL results, or RDF for graphs).
+RESULT_SUFFIXES = {
+    ".txt": "table",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".srj": "json",
+    ".xml": "xml",
+    ".srx": "xml",
+    ".ttl": "turtle",
+    ".jsonld": "json-ld",
+    ".nt": "nt",
+}
+
 
 @click.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option(
+    "-q",
+    "--text",
+    metavar="SPARQL",
+    help="Run this query text instead of a saved query or file.",
+)
 @click.option(
     "--param",
     "-p",
     "params",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Bind a query parameter (repeatable); see `imet-kg queries`.",
+    help="Bind a query parameter (repeatable). An IRI may be a prefixed name (faa:section-546) "
+    "or the parameter's short form (section=546); see `imet-kg queries`.",
 )
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(RESULT_FORMATS),
-    default="table",
-    show_default=True,
-    help="SELECT/ASK: table, csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.",
+    default=None,
+    help="SELECT/ASK: table, csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, json-ld, nt. "
+    "Default: from the -o file's extension, else table (Turtle for graphs).",
 )
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option(
@@ -48,9 +75,10 @@ from imet_kg.sparql.results import RESULT_FORMATS
 @endpoint_options
 @reports_errors
 def query(
-    query: str,
+    query: str | None,
+    text: str | None,
     params: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     out: Path | None,
     full: bool,
     data_dir: Path | None,
@@ -61,25 +89,47 @@ def query(
     auth: str,
     timeout: float,
 ) -> None:
-    """Run a saved query (by NAME, e.g. purposes) or a .rq file (by PATH) on the graph.
+    """Run a saved query (by NAME, e.g. purposes), a .rq file (by PATH), the query on stdin (-)
+    or the text of -q on the graph.
 
-    With --endpoint it runs on a remote SPARQL store instead, over the union of the graphs that
-    `imet-kg push` put there (or the store's default graph if there are none).
+    The project's prefixes (imet:, faa:, country:, rdfs: ...) need no PREFIX line. With --endpoint
+    it runs on a remote SPARQL store instead, over the union of the graphs that `imet-kg push`
+    put there (or the store's default graph if there are none).
     """
     from imet_kg.sparql.results import render_result
-    from imet_kg.sparql.saved import find_query, run_query
+    from imet_kg.sparql.saved import check_iris_held, run_query
 
+    fmt = output_format(out, fmt, RESULT_SUFFIXES, "table")
     bundle = Bundle(data_dir=data_dir, store=store, notice=notice)
-    saved = find_query(query, bundle.queries_dir)
+    saved = _query_to_run(query, text, bundle.queries_dir)
     values = parse_params(params)
     saved.bindings(values)  # reject bad parameters before the graph is built
     if url:
         from imet_kg.stores.remote import RemoteStore
 
-        result = RemoteStore(url, user, password, auth, timeout).run(saved, values)
+        remote = RemoteStore(url, user, password, auth, timeout)
+        check_iris_held(remote, saved, values)
+        result = remote.run(saved, values)
     else:
+        check_iris_held(bundle.engine, saved, values)
         result = run_query(bundle.engine, saved, values)
     write_output(render_result(result, fmt, table_width(full, out)), out)
+
+
+def _query_to_run(query: str | None, text: str | None, folder: Path) -> SavedQuery:
+    from imet_kg.sparql.saved import find_query, query_from_text
+
+    if (query is None) == (text is None):
+        raise click.UsageError(
+            "Missing argument 'QUERY' (a saved query's name, a .rq file or - for stdin) or -q TEXT"
+            if query is None
+            else "give a QUERY or -q TEXT, not both"
+        )
+    if text is not None:
+        return query_from_text(text, "-q")
+    if query == "-":
+        return query_from_text(sys.stdin.buffer.read(), "stdin")
+    return find_query(query, folder)
 
 
 @click.command()
@@ -92,7 +142,7 @@ def query(
 )
 @reports_errors
 def queries(fmt: str) -> None:
-    """List the saved queries with their summaries and parameters."""
+    """List the saved queries with their summaries and parameters (and their short forms)."""
     saved = Bundle().queries
     if fmt == "json":
         listing = [
@@ -105,5 +155,7 @@ def queries(fmt: str) -> None:
     for q in saved:
         click.echo(f"{q.name.ljust(width)}  {q.summary}")
         for p in q.params:
-            default = f" (default {p.default})" if p.default is not None else " (required)"
-            click.echo(f"{'':{width}}    --param {p.name}=<{p.type}>{default}")
+            default = f"default {p.default}" if p.default is not None else "required"
+            example = p.short_example()
+            short = f"; short form: {p.name}={example}" if example else ""
+            click.echo(f"{'':{width}}    --param {p.name}=<{p.type}> ({default}{short})")

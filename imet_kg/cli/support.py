@@ -47,18 +47,46 @@ def write_output(data: bytes, out: Path | None) -> None:
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    """Turn ``--param NAME=VALUE`` options into a dict.
+    """Turn ``--param NAME=VALUE`` options into a dict (the value is kept as typed).
 
     Raises:
-        QueryError: for an option without ``=`` or without a name.
+        QueryError: for an option without ``=`` or without a name, or a name given twice.
     """
-    params = {}
+    params: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise QueryError(f"--param {pair!r} is not NAME=VALUE")
-        params[name.strip()] = value
+        if name in params:
+            raise QueryError(f"--param {name} is given twice")
+        params[name] = value
     return params
+
+
+def output_format(
+    out: Path | None, fmt: str | None, by_suffix: dict[str, str], default: str
+) -> str:
+    """The format to write: ``--format`` if given, else the one the ``-o`` file's extension
+    names, else ``default``.
+
+    Args:
+        out: the ``-o`` file, or None for stdout.
+        fmt: the ``--format`` option, or None when absent.
+        by_suffix: file extension (``.ttl``) to format name.
+        default: the format for stdout or an extension not in ``by_suffix``.
+
+    Raises:
+        ImetKgError: for an empty ``-o``, or a ``--format`` that the extension contradicts.
+    """
+    if out is not None and not out.name:
+        raise ImetKgError("-o needs a file name")
+    named = by_suffix.get(out.suffix.lower()) if out is not None else None
+    if fmt is None:
+        return named or default
+    if named is not None and named != fmt:
+        raise ImetKgError(f"--format {fmt} does not match {out} (a {named} file): drop one")
+    return fmt
 
 
 def data_option(help_text: str) -> Callable:
@@ -131,6 +159,16 @@ def store_option(command: Callable) -> Callable:
 def notice(message: str) -> None:
     """Print a one-line notice (not an error) on stderr."""
     click.echo(message, err=True)
+
+
+def data_folder(data_dir: Path | None) -> tuple[Path, str]:
+    """The data folder a command reads without a :class:`~imet_kg.kg.bundle.Bundle` (``--data``
+    or the shipped one), and the line that names it as a bundle does (for :func:`notice`)."""
+    from imet_kg.kg.bundle import data_notice, data_origin
+    from imet_kg.paths import DATA_DIR
+
+    folder = data_dir.resolve() if data_dir is not None else DATA_DIR
+    return folder, data_notice(folder, data_origin(data_dir))
 
 
 def is_terminal(stream: str) -> bool:

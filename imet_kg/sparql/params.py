@@ -108,7 +108,8 @@ class QueryParam:
 
         Returns:
             ``(head, tail, written)``: an IRI ``head + local + tail`` is written ``written + local``
-            (``faa:`` for a prefixed name, ``""`` for the short form, the namespace for an IRI).
+            (``faa:`` for a prefixed name, ``section=`` for the short form, the namespace for an
+            IRI).
         """
         value = value.removeprefix("<").removesuffix(">")
         prefixed = _PREFIXED_NAME.fullmatch(value)
@@ -116,7 +117,7 @@ class QueryParam:
             return prefixes[prefixed[1] or ""], "", f"{prefixed[1] or ''}:"
         if ":" not in value and self.short is not None:
             head, _, tail = self.short.partition("{}")
-            return head, tail, ""
+            return head, tail, f"{self.name}="
         namespace = value[: max(value.rfind("/"), value.rfind("#")) + 1]
         return namespace, "", namespace
 
@@ -130,7 +131,9 @@ class QueryParam:
         return None
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"name": self.name, "type": self.type, "default": self.default, "short": self.short}
+        """Name, type and default; ``short`` only for a parameter that has a short form."""
+        described = {"name": self.name, "type": self.type, "default": self.default}
+        return described if self.short is None else described | {"short": self.short}
 
 
 def _check_text(value: str) -> None:

@@ -4,7 +4,6 @@ the query's algebra, on rdflib, the embedded Oxigraph store and a remote endpoin
 from __future__ import annotations
 
 import datetime
-import urllib.request
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -86,13 +85,7 @@ def test_string_values_cannot_inject_through_an_endpoint(oxigraph_server_factory
     from imet_kg.stores.remote import RemoteStore
 
     server = oxigraph_server_factory()
-    request = urllib.request.Request(
-        server.base + "/store?default",
-        data=LABELS.encode(),
-        headers={"Content-Type": "text/turtle"},
-        method="POST",
-    )
-    urllib.request.urlopen(request, timeout=10).close()
+    server.add_to_default_graph(LABELS)
     remote = RemoteStore(server.query_url)
     assert len(remote.run(TWO_STRINGS)) == 1
     assert list(remote.run(TWO_STRINGS, HOSTILE)) == []

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -500,3 +501,32 @@ def test_a_local_query_never_fetches_a_from_graph(graph, tmp_path):
         watcher.join()
         listener.close()
     assert connections == []
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_an_iri_value_the_graph_does_not_hold_names_the_closest(store):
+    from imet_kg.kg.embedded import EmbeddedStore
+    from imet_kg.sparql.saved import check_iris_held
+
+    data = "".join(
+        f'<{ID["country/" + name]}> <{RDFS.label}> "{name}" .\n'
+        for name in ("colombia", "chile", "peru")
+    )
+    engine = Graph().parse(data=data, format="nt")
+    if store == "oxigraph":
+        engine = EmbeddedStore()
+        engine.store.load(data.encode(), format=ox.RdfFormat.N_TRIPLES)
+    query = QUERIES["country-profile"]
+    check_iris_held(engine, query, {"country": "peru"})  # held: no error
+    check_iris_held(engine, query, {})  # the default is not checked
+    for value, hint in [
+        ("colombai", "country=colombia"),
+        ("country:chiel", "country:chile"),
+        (str(ID["country/pery"]), str(ID["country/peru"])),
+    ]:
+        with pytest.raises(
+            QueryError, match=rf"holds no <.*> \(did you mean {re.escape(hint)}\?\)"
+        ):
+            check_iris_held(engine, query, {"country": value})
+    with pytest.raises(QueryError, match=r"holds no <.*/country/zzzzzz>$"):
+        check_iris_held(engine, query, {"country": "zzzzzz"})
