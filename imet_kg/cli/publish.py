@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from imet_kg.cli.support import data_option, notice, progress_reporter, reports_errors, write_output
+from imet_kg.cli.support import (
+    data_option,
+    notice,
+    output_format,
+    progress_reporter,
+    reports_errors,
+    write_output,
+)
 from imet_kg.errors import ImetKgError
 from imet_kg.kg.bundle import Bundle
 from imet_kg.publish.limits import DEFAULT_LIMITS, Limits
@@ -155,11 +162,7 @@ def chart(out: Path | None, fmt: str | None, dollars: str, data_dir: Path | None
     """
     from imet_kg.publish.chart import chart_bytes
 
-    if fmt is None:
-        suffix = out.suffix.lower().lstrip(".") if out else ""
-        if suffix and suffix not in ("svg", "png"):
-            raise ImetKgError(f"{out}: the chart is .svg or .png (or give --format)")
-        fmt = suffix or "svg"
+    fmt = output_format(out, fmt, {".svg": "svg", ".png": "png"}, "svg", known_only=True)
     dataset = Bundle(data_dir=data_dir, notice=notice).dataset
     write_output(chart_bytes(dataset, fmt, dollars=dollars), out)
 

@@ -65,7 +65,11 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def output_format(
-    out: Path | None, fmt: str | None, by_suffix: dict[str, str], default: str
+    out: Path | None,
+    fmt: str | None,
+    by_suffix: dict[str, str],
+    default: str,
+    known_only: bool = False,
 ) -> str:
     """The format to write: ``--format`` if given, else the one the ``-o`` file's extension
     names, else ``default``.
@@ -75,14 +79,19 @@ def output_format(
         fmt: the ``--format`` option, or None when absent.
         by_suffix: file extension (``.ttl``) to format name.
         default: the format for stdout or an extension not in ``by_suffix``.
+        known_only: refuse an extension not in ``by_suffix`` when ``--format`` is absent (a chart
+            in ``.gif`` would be SVG under a lying name).
 
     Raises:
-        ImetKgError: for an empty ``-o``, or a ``--format`` that the extension contradicts.
+        ImetKgError: for an empty ``-o``, a ``--format`` that the extension contradicts, or (with
+            ``known_only``) an unknown extension.
     """
     if out is not None and not out.name:
         raise ImetKgError("-o needs a file name")
     named = by_suffix.get(out.suffix.lower()) if out is not None else None
     if fmt is None:
+        if named is None and known_only and out is not None and out.suffix:
+            raise ImetKgError(f"{out}: the file is {' or '.join(by_suffix)} (or give --format)")
         return named or default
     if named is not None and named != fmt:
         raise ImetKgError(f"--format {fmt} does not match {out} (a {named} file): drop one")

@@ -188,6 +188,8 @@ def test_the_format_follows_the_output_extension(memory, tmp_path, query, name, 
         (("query", "crosswalk", "-o", ""), "-o needs a file name"),
         (("export", "--format", "turtle", "-o", "x.nt"), "--format turtle does not match"),
         (("export", "-o", ""), "-o needs a file name"),
+        (("chart", "--format", "svg", "-o", "x.png"), "--format svg does not match"),
+        (("chart", "-o", "x.gif"), "x.gif: the file is .svg or .png (or give --format)"),
     ],
 )
 def test_format_and_extension_clash(tmp_path, monkeypatch, args, message):
