@@ -15,12 +15,24 @@ from imet_kg.errors import ImetKgError
 from imet_kg.namespaces import ID, IMET
 from imet_kg.publish.chart import (
     CHART_QUERY,
+    DOLLARS,
     Point,
+    Series,
     funding_series,
+    in_dollars,
     joined_runs,
     render_png,
     render_svg,
 )
+from imet_kg.publish.chart.deflator import (
+    CPI_FILE,
+    CPI_SOURCE,
+    base_year,
+    constant_dollars,
+    cpi_u,
+)
+from imet_kg.publish.chart.png import draw_figure
+from imet_kg.publish.chart.series import series_styles
 
 SVG = "{http://www.w3.org/2000/svg}"
 DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"  # a str: pytest trips over XSD
@@ -171,3 +183,141 @@ def test_chart_command(tmp_path):
     result = runner.invoke(cli, ["chart", "-o", str(tmp_path / "funding.gif")])
     assert result.exit_code == 2
     assert ".svg or .png" in result.output
+
+
+# --- issue 12: a publishable chart ---------------------------------------------------------------
+
+
+def _svg_texts(svg: str) -> dict[str, list[str]]:
+    """The SVG's words by their class (title, units, legend, note, source)."""
+    found: dict[str, list[str]] = {}
+    for element in ET.fromstring(svg).iter(f"{SVG}text"):
+        found.setdefault(element.get("class") or "", []).append(element.text or "")
+    return found
+
+
+def test_svg_states_title_units_notes_and_source(series):
+    root = ET.fromstring(render_svg(series))
+    texts = _svg_texts(render_svg(series))
+    assert texts["title"] == ["IMET funding by fiscal year, worldwide"]
+    assert texts["units"][0].startswith("Nominal US dollars")
+    assert "not adjusted for inflation" in texts["units"][0]
+    assert texts["source"][0].startswith("Source: IMET-KG (https://w3id.org/imet-kg/)")
+    assert any("hollow marker: unverified" in note for note in texts["note"])
+    assert "Nominal US dollars" in root.find(f"{SVG}desc").text
+
+
+def test_no_amount_enacted_is_a_gap_not_a_mark_on_the_zero_line(series):
+    authorization = next(s for s in series if s.kind == "authorization")
+    none_enacted = [p for p in authorization.points if p.amount is None]
+    assert none_enacted  # the graph has such years (FY1985 among them)
+    svg = render_svg(series)
+    root = ET.fromstring(svg)
+    tips = [
+        t.text
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "point"
+        for t in g.iter()
+        if t.tag == f"{SVG}title"
+    ]
+    for point in none_enacted:
+        assert not any(tip.startswith(f"FY{point.fiscal_year} authorization") for tip in tips)
+    assert not list(root.iter(f"{SVG}path"))  # the crosses on the zero line are gone
+    # The year is still told, in the text description, as none enacted.
+    assert f"FY{none_enacted[0].fiscal_year} none enacted" in root.find(f"{SVG}desc").text
+
+
+def test_every_series_has_its_own_mark(series):
+    styles = series_styles(series)
+    assert len({marker for _, marker, _ in styles}) == len(series)
+    assert len(set(styles)) == len(series)
+    assert series_styles(series * 2)[: len(series)] == styles
+
+
+def test_png_carries_the_svg_words(series):
+    """The PNG is drawn from the same series and says the same words as the SVG."""
+    from matplotlib import pyplot
+
+    for dollars in DOLLARS:
+        chosen, text = in_dollars(series, dollars)
+        svg = _svg_texts(render_svg(chosen, text=text))
+        figure = draw_figure(chosen, text)
+        try:
+            axes = figure.axes[0]
+            assert figure._suptitle.get_text() == svg["title"][0]
+            assert axes.get_title(loc="left") == svg["units"][0]
+            legend = [t.get_text() for t in axes.get_legend().get_texts()]
+            assert legend == svg["legend"]
+            footer = "\n".join(t.get_text() for t in figure.texts)
+            for line in svg["note"] + svg["source"]:
+                assert line in footer
+            markers = {line.get_marker() for line in axes.get_lines() if line.get_label() in legend}
+            assert len(markers) == len(series)
+        finally:
+            pyplot.close(figure)
+
+
+def test_constant_dollars_deflate_with_the_vendored_cpi(series):
+    cpi = cpi_u()
+    assert (cpi[1976], cpi[2010], cpi[2013]) == (
+        Decimal("56.9"),
+        Decimal("218.056"),
+        Decimal("232.957"),
+    )
+    assert base_year() == 2013
+    deflated = constant_dollars(series)
+    authorization = next(s for s in deflated if s.kind == "authorization")
+    fy1976 = next(p for p in authorization.points if p.fiscal_year == 1976)
+    assert fy1976.amount == (Decimal(27_000_000) * cpi[2013] / cpi[1976]).quantize(Decimal(1))
+    assert 110_000_000 < fy1976.amount < 111_000_000
+    assert [p.amount is None for s in deflated for p in s.points] == [
+        p.amount is None for s in series for p in s.points
+    ]
+    chosen, text = in_dollars(series, "constant")
+    texts = _svg_texts(render_svg(chosen, text=text))
+    assert texts["units"][0].startswith("Constant 2013 US dollars")
+    assert any("Bureau of Labor Statistics, CPI-U" in note for note in texts["note"])
+    with pytest.raises(ImetKgError, match="nominal or constant"):
+        in_dollars(series, "real")
+
+
+def test_the_deflator_file_names_its_source():
+    header = [line for line in CPI_FILE.read_text().splitlines() if line.startswith("#")]
+    assert any(CPI_SOURCE in line for line in header)
+    assert any("CUUR0000SA0" in line for line in header)
+    assert min(cpi_u()) == 1913 and len(cpi_u()) == 2013 - 1913 + 1
+
+
+def test_a_year_outside_the_deflator_is_refused():
+    beyond = Point(2030, Decimal(1), "obs", "reported", "", True, "verified")
+    series = [Series("actual", "actual", "p", "IMET", "s", (beyond,))]
+    with pytest.raises(ImetKgError, match="FY2030: no CPI-U annual average"):
+        constant_dollars(series)
+
+
+@pytest.mark.usefixtures("session_graph_in_commands")
+def test_chart_command_draws_constant_dollars():
+    result = CliRunner().invoke(cli, ["chart", "--dollars", "constant"])
+    assert result.exit_code == 0, result.output
+    assert "Constant 2013 US dollars" in result.stdout
+    result = CliRunner().invoke(cli, ["chart", "--dollars", "real"])
+    assert result.exit_code == 2
+
+
+def test_chart_page_has_the_site_navigation_and_both_charts(client):
+    home = client.get("/").text
+    assert 'href="/chart/">Chart</a>' in home  # the menu opens the page, not a bare SVG
+    response = client.get("/chart/")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    html = response.text
+    nav = html[html.index('<nav aria-label="Site">') : html.index("</nav>")]
+    for target in ("/id/program/imet", "/resources", "/search"):
+        assert f'href="{target}"' in nav
+    assert html.count("<svg") == 2
+    assert "Nominal US dollars" in html and "Constant 2013 US dollars" in html
+    assert CPI_SOURCE in html
+    for href in ("/chart/funding.svg", "/chart/funding.png", "/chart/funding-constant.svg"):
+        assert f'href="{href}"' in html
+        assert client.get(href).status_code == 200
+    png = client.get("/chart/funding-constant.png")
+    assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")

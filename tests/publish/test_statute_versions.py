@@ -105,3 +105,25 @@ def test_version_page_of_unknown_text_invents_none(publication, pages):
     body = _part(html, 'id="h-version-text"', "</section>")
     assert "Text unknown: no source establishes the wording" in body
     assert 'class="text"' not in body and "<ins>" not in body
+
+
+def test_every_provision_links_its_neighbours_of_the_same_kind(client):
+    first = client.get("/id/faa/section-541/a").text
+    pager = _part(first, 'class="pager"', "</nav>")
+    assert 'rel="next" href="/id/faa/section-541/b"' in pager and 'rel="prev"' not in pager
+    second = _part(client.get("/id/faa/section-541/b").text, 'class="pager"', "</nav>")
+    assert 'rel="prev" href="/id/faa/section-541/a"' in second
+    paragraph = _part(client.get("/id/faa/section-543/2").text, 'class="pager"', "</nav>")
+    assert 'rel="prev" href="/id/faa/section-543/1"' in paragraph
+    assert 'rel="next" href="/id/faa/section-543/3"' in paragraph
+
+
+def test_a_provision_page_gives_a_ready_citation_and_prints(client):
+    html = client.get("/id/faa/section-543").text
+    assert '<output id="citation" class="citation-text">22 U.S.C. § 2347b</output>' in html
+    assert 'onclick="window.print()"' in html
+    subsection = client.get("/id/faa/section-541/a").text
+    assert '<output id="citation" class="citation-text">22 U.S.C. § 2347(a)</output>' in subsection
+    css = client.get("/static/style.css").text
+    print_rules = css[css.index("@media print") :]
+    assert "header.site nav" in print_rules and ".print-button" in print_rules

@@ -227,3 +227,43 @@ def test_official_text_links():
         "https://www.govinfo.gov/link/uscode/22/2347h?link-type=html"
     )
     assert olrc_url("/us/pl/87/195") is None
+
+
+# --- issue 12: the home page's count, its cards ---------------------------------------------------
+
+
+@pytest.mark.usefixtures("session_graph_in_commands")
+def test_home_page_counts_the_triples_the_cli_and_the_endpoint_count(
+    client, graph, publication, tmp_path
+):
+    from click.testing import CliRunner
+
+    from imet_kg.cli import cli
+    from imet_kg.kg.graph import TRIPLE_COUNT_QUERY, triple_count
+
+    html = client.get("/").text
+    shown = int(re.search(r'id="triple-count">([\d,]+)<', html).group(1).replace(",", ""))
+    assert shown == triple_count(graph)
+    assert shown < len(publication.graph)  # the shapes published beside the graph are not in it
+    answer = client.get("/sparql", params={"query": TRIPLE_COUNT_QUERY, "format": "csv"})
+    assert answer.status_code == 200
+    assert int(answer.text.split()[1]) == shown
+    count = tmp_path / "count.rq"
+    count.write_text("#+ summary: The graph's triples.\n" + TRIPLE_COUNT_QUERY)
+    result = CliRunner().invoke(cli, ["query", str(count), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert int(result.stdout.split()[1]) == shown
+
+
+def test_home_page_start_cards_are_filled(publication, pages):
+    html = pages.site.home_page(Links(publication))
+    cards = html[html.index('<ul class="cards">') : html.index("</ul>", html.index("cards"))]
+    items = cards.split("<li>")[1:]
+    assert len(items) >= 7
+    for item in items:
+        paragraphs = re.findall(r"<p(?: class=\"(?!card-title)[^\"]*\")?>(.+?)</p>", item, re.S)
+        assert paragraphs and all(len(_Text.of(p).joined) > 20 for p in paragraphs), item
+    chapter = next(i for i in items if "chapter-5" in i)
+    # Its heading and citation stand in for the description a provision lacks.
+    assert "International Military Education and Training (22 U.S.C. ch. 32" in chapter
+    assert 'href="/chart/"' in cards and 'href="/search"' in cards
