@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -133,3 +136,56 @@ def test_resource_list_leaves_out_shapes_and_offers_facets(client, publication):
     assert "SHACL shapes and untyped nodes are left out" in html
     assert 'data-facet="status"' in html and 'data-facet="year"' in html
     assert 'href="/id/faa/section-543"' in html
+
+
+# --- the static site's script: the same answers in the browser ------------------------------------
+
+HARNESS = Path(__file__).parent / "js" / "search_harness.js"
+
+
+@pytest.fixture(scope="module")
+def static_index(pages, publication, tmp_path_factory) -> Path:
+    links = Links(publication, static=True, page="search.html")
+    path = tmp_path_factory.mktemp("static") / "search-index.js"
+    path.write_text(pages.browse.search_index_script(links), encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the script")
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "?q=22+U.S.C.+2347b",
+        "?q=541(a)",
+        "?q=civilian+control",
+        "?type=Section",
+        "?q=authorization&year=1976&status=verified",
+        "?q=section&type=Subsection&type=Paragraph",
+    ],
+)
+def test_static_search_script_answers_as_the_server_does(
+    pages, publication, static_index, query_string
+):
+    script = sitemap.ASSETS["search.js"].make(None, None)  # type: ignore[arg-type]
+    script_file = static_index.parent / "search.js"
+    script_file.write_bytes(script)
+    ran = subprocess.run(
+        ["node", str(HARNESS), str(script_file), str(static_index), query_string],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    shown = json.loads(ran.stdout)
+    params = parse_qs(query_string.lstrip("?"))
+    links = Links(publication, static=True, page="search.html")
+    html = pages.browse.search_page(links, params)
+    server = re.findall(r'<li><a href="([^"]+)">', html[html.index('id="results"') :])
+    assert shown["results"] == server[: len(shown["results"])] and shown["results"]
+    entries = pages.browse.search_entries
+    found = search(entries, params.get("q", [""])[0], {k: v for k, v in params.items() if k != "q"})
+    assert shown["heading"].startswith(f"{len(found)} resource")
+    counts = facet_counts(found)
+    for name, values in shown["facets"].items():
+        chosen = params.get(name, [])
+        assert values == [[v, n] for v, n in counts[name] if v not in chosen], name
