@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 from local_http import (
@@ -135,3 +137,23 @@ def test_an_answer_without_a_length_cut_at_the_timeout_is_not_taken_for_a_whole_
     server = start(trickle(every=0.2, body=b"x" * 40, head_too=False, sized=False))
     message = one_line_error(lambda: SparqlClient(server.url(), timeout=1).query("ASK {}"))
     assert message.endswith("no answer within 1 s (timed out)")
+
+
+# --- One way out ----------------------------------------------------------------------------------
+
+_OPENS_A_CONNECTION = re.compile(
+    r"urlopen\(|build_opener\(|HTTPS?Connection\b|create_connection\(|socket\.socket\("
+    r"|^\s*(?:import|from)\s+(?:requests|httpx|aiohttp|SPARQLWrapper|urllib3)\b",
+    re.MULTILINE,
+)
+
+
+def test_only_the_transport_opens_outbound_connections():
+    """So the deadline and the redirect rule above hold for every request the package makes."""
+    package = Path(__file__).resolve().parents[2] / "imet_kg"
+    openers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if _OPENS_A_CONNECTION.search(path.read_text(encoding="utf-8"))
+    )
+    assert openers == ["sparql/transport.py"]
