@@ -55,6 +55,7 @@ from imet_kg.publish.endpoint import UPDATE_REFUSED, Answer
 from imet_kg.publish.limits import DEFAULT_LIMITS, Limits
 from imet_kg.publish.resources import BY_MEDIA_TYPE, REPRESENTATIONS, Publication, Representation
 from imet_kg.publish.views import Links, Pages
+from imet_kg.publish.views.query_page import QueryPageRequest, page_request
 from imet_kg.publish.workers import QueryPool
 from imet_kg.rdf.serialize import serialize_graph
 from imet_kg.sparql.saved import SavedQuery
@@ -197,6 +198,8 @@ class _Site:
             )
         if len(queries) > 1:
             return PlainTextResponse("400 send one query per request\n", 400)
+        if request.method == "GET" and "format" not in params and _wants_page(request):
+            return await self.query_page(params)
         if not queries:
             return await self.sparql_without_query(request)
         formats = params.get("format", [])
@@ -216,6 +219,26 @@ class _Site:
             answer.body, status_code=answer.status, media_type=answer.media_type, headers=headers
         )
 
+    async def query_page(self, params: dict[str, list[str]]) -> Response:
+        """The query page for a browser, with the query of its address (and its results)."""
+        asked = page_request(params, self.content.pages.site)
+        if asked == QueryPageRequest():
+            body = await self.cached(
+                ("document", sitemap.QUERY_PAGE.name),
+                lambda: sitemap.QUERY_PAGE.make(self.content, self.links),
+            )
+        else:
+            page = self.content.pages.site
+            shown = sitemap.shown_limits(self.limits)
+            text = await run_in_threadpool(page.query_page, self.links, shown, asked)
+            body = text.encode("utf-8")
+        return Response(
+            body,
+            status_code=400 if asked.error else 200,
+            media_type=sitemap.QUERY_PAGE.content_type,
+            headers={"Vary": "Accept"},
+        )
+
     async def sparql_without_query(self, request: Request) -> Response:
         accept = request.headers.get("accept")
         offered = ["text/html", "text/turtle", "application/n-triples", "application/ld+json"]
@@ -233,6 +256,12 @@ class _Site:
         }[chosen]
         body = serialize_graph(service_description(self.base_url), fmt)
         return Response(body, media_type=chosen, headers={"Vary": "Accept"})
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser (Accept prefers HTML to results) gets the query page, not the bare results."""
+    offered = ["application/sparql-results+json", "text/turtle", "text/html"]
+    return choose(request.headers.get("accept"), offered) == "text/html"
 
 
 def create_app(

@@ -89,14 +89,15 @@ class Document:
         return content_type(self.media_type)
 
 
+def shown_limits(limits: Limits | None) -> dict:
+    """The endpoint's limits as the query page shows them (none for the static site)."""
+    if limits is None:
+        return {}
+    return {"time_limit": f"{limits.time_limit:g}", "max_rows": limits.max_rows}
+
+
 def _query_page(content: Content, links: Links) -> bytes:
-    limits = content.limits
-    shown = (
-        {}
-        if limits is None
-        else {"time_limit": f"{limits.time_limit:g}", "max_rows": limits.max_rows}
-    )
-    return content.pages.site.query_page(links, shown).encode("utf-8")
+    return content.pages.site.query_page(links, shown_limits(content.limits)).encode("utf-8")
 
 
 def _saved_queries(content: Content, links: Links) -> bytes:
@@ -135,9 +136,10 @@ RESOURCE_INDEX = Document(
     route="/resources",
     file="resources.html",
 )
-# The server's query page shares /sparql with the endpoint, which shows it to a browser that
-# sends no query; the static site, which cannot run queries, has the saved ones with results.
-QUERY_PAGE = Document("query page", "text/html", _query_page, route="/sparql")
+# The server's query page shares /sparql with the endpoint, which shows it to a browser; the
+# static site, which cannot run queries, has it with the saved queries' answers, and the saved
+# queries with their results as a plain page.
+QUERY_PAGE = Document("query page", "text/html", _query_page, route="/sparql", file="sparql.html")
 SAVED_QUERIES = Document("saved queries", "text/html", _saved_queries, file="queries/index.html")
 CHART_PAGE = Document(
     "funding chart page",
@@ -209,16 +211,18 @@ DUMPS = {
     )
 }
 _ASSET_TYPES = {".css": "text/css", ".js": "text/javascript"}
+# Keyed by the path under static/: ``style.css``, ``yasgui/yasgui.min.js`` (vendored YASGUI).
 ASSETS = {
-    path.name: Document(
-        path.name,
+    name: Document(
+        name,
         _ASSET_TYPES[path.suffix],
         _asset(path),
-        route=f"/static/{path.name}",
-        file=f"static/{path.name}",
+        route=f"/static/{name}",
+        file=f"static/{name}",
     )
-    for path in sorted(STATIC_DIR.iterdir())
+    for path in sorted(STATIC_DIR.rglob("*"))
     if path.is_file() and path.suffix in _ASSET_TYPES
+    for name in [path.relative_to(STATIC_DIR).as_posix()]
 }
 # GitHub Pages: an empty .nojekyll file makes it serve every file as it is.
 NOJEKYLL = Document(

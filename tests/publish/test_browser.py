@@ -7,6 +7,7 @@ test skips when Chromium is missing; in CI (CI=true) it fails instead. Screensho
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -19,6 +20,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from server_support import running_server
+
+from imet_kg.publish import sitemap
+from imet_kg.publish.views import Links
 
 from conftest import ROOT
 
@@ -64,6 +68,8 @@ def browser():
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
+    # The query page's tests read the network log: nothing may leave for another host.
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not download anything
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
@@ -79,26 +85,179 @@ def screenshot(driver, name: str) -> Path:
     return path
 
 
+def rows_of(browser) -> list[list[str]]:
+    cells = "td:not(:first-child)"  # YASGUI's first column numbers the rows
+    return [
+        [td.text for td in tr.find_elements(By.CSS_SELECTOR, cells)]
+        for tr in browser.find_elements(By.CSS_SELECTOR, ".yasr table.dataTable tbody tr")
+    ]
+
+
+def headers_of(browser) -> list[str]:
+    return [th.text.strip() for th in browser.find_elements(By.CSS_SELECTOR, ".yasr thead th")][1:]
+
+
+def wait_for_rows(browser, count: int) -> list[list[str]]:
+    WebDriverWait(browser, 30).until(lambda b: len(rows_of(b)) == count)
+    return rows_of(browser)
+
+
+def outward_requests(browser, server) -> list[str]:
+    """Requests since the last call that went anywhere but this server (or the page itself)."""
+    urls = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    local = (server.base, "data:", "blob:", "about:", "chrome:", "file:")
+    return [url for url in urls if not url.startswith(local)]
+
+
 def test_query_page_runs_a_saved_query_and_shows_its_rows(server, browser):
     browser.get(server.url("/sparql"))
+    outward_requests(browser, server)  # forget the requests so far
     Select(browser.find_element(By.ID, "example")).select_by_value("purposes")
-    editor = browser.find_element(By.ID, "query")
-    assert "imet:purpose" in editor.get_attribute("value")
-    browser.find_element(By.ID, "run").click()
-    wait = WebDriverWait(browser, 30)
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results table tbody tr")))
-    rows = browser.find_elements(By.CSS_SELECTOR, "#results table tbody tr")
-    assert len(rows) == 3
-    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#results thead th")]
-    assert "purposeLabel" in headers
-    text = browser.find_element(By.ID, "results").text
-    assert "Mutually beneficial relations and understanding" in text
-    assert "3 rows" in browser.find_element(By.ID, "status").text
-    # IRIs of the graph link to this server's pages.
-    link = browser.find_element(By.LINK_TEXT, "https://w3id.org/imet-kg/id/faa/section-543/1")
+    query = browser.execute_script("return window.imetQueryPage.getTab().getQuery()")
+    assert "imet:purpose" in query
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    rows = wait_for_rows(browser, 3)
+    assert "purposeLabel" in headers_of(browser)
+    assert any(
+        "Mutually beneficial relations and understanding" in cell for row in rows for cell in row
+    )
+    assert "3 results" in browser.find_element(By.CSS_SELECTOR, ".yasr").text
+    # IRIs of the graph are shown with the project's prefixes and link to this server's pages.
+    link = browser.find_element(By.LINK_TEXT, "id:faa/section-543/1")
     assert link.get_attribute("href") == server.url("/id/faa/section-543/1")
+    # The address now names the query: a shareable link to this result.
+    assert browser.current_url.startswith(server.url("/sparql?query="))
+    assert outward_requests(browser, server) == []
     path = screenshot(browser, "query-page-purposes")
     assert path.stat().st_size > 10_000
+
+
+def test_a_result_address_opens_the_query_and_its_results(server, browser):
+    browser.get(server.url("/sparql"))
+    query = (
+        "PREFIX imet: <https://w3id.org/imet-kg/def/>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?program ?label WHERE { ?program a imet:Program ; rdfs:label ?label } "
+        "ORDER BY ?label"
+    )
+    browser.execute_script("window.imetQueryPage.getTab().setQuery(arguments[0])", query)
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    first = wait_for_rows(browser, 2)
+    address = browser.current_url
+    assert address != server.url("/sparql")
+    browser.get("about:blank")
+    browser.get(address)  # as someone the link was sent to
+    assert wait_for_rows(browser, 2) == first
+    shown = browser.execute_script("return window.imetQueryPage.getTab().getQuery()")
+    assert shown == query
+
+
+def test_sorting_a_column_of_the_results(server, browser):
+    browser.get(server.url("/sparql?example=purposes"))  # a saved query, bound and run
+    wait_for_rows(browser, 3)
+    column = headers_of(browser).index("purposeLabel")
+
+    def labels() -> list[str]:
+        return [row[column] for row in rows_of(browser)]
+
+    def sort() -> None:
+        heads = browser.find_elements(By.CSS_SELECTOR, ".yasr thead th")
+        next(th for th in heads if th.text.strip() == "purposeLabel").click()
+
+    sort()
+    assert labels() == sorted(labels())
+    sort()
+    assert labels() == sorted(labels(), reverse=True)
+
+
+def test_a_saved_query_parameter_is_bound_by_the_server(server, browser):
+    browser.get(server.url("/sparql?example=purposes"))
+    wait_for_rows(browser, 3)  # IMET's three purposes, the default program
+
+    def bind(value: str) -> None:
+        field = browser.find_element(By.CSS_SELECTOR, "#example-params input[name=program]")
+        field.clear()
+        field.send_keys(value)
+        browser.find_element(By.ID, "bind").click()
+
+    bind("https://w3id.org/imet-kg/id/program/expanded-imet")
+    wait_for_rows(browser, 4)  # the four aims of Expanded IMET
+    assert "expanded-imet" in browser.current_url  # the bound query is the address
+    bind("not an iri")
+    WebDriverWait(browser, 10).until(lambda b: "program" in b.find_element(By.ID, "status").text)
+    assert "error" in browser.find_element(By.ID, "status").get_attribute("class")
+
+
+def test_the_editor_completes_the_graph_s_classes_without_asking_the_web(server, browser):
+    browser.get(server.url("/sparql"))
+    outward_requests(browser, server)
+    browser.execute_script(
+        "window.imetQueryPage.getTab().setQuery(arguments[0])",
+        "PREFIX imet: <https://w3id.org/imet-kg/def/>\nSELECT * WHERE { ?s a ",
+    )
+    editor = browser.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")
+    browser.execute_script(
+        "var cm = window.imetQueryPage.getTab().getYasqe(); cm.focus();"
+        "cm.setCursor(cm.lineCount() - 1, 1000);"
+    )
+    editor.send_keys("imet:Progr")
+    hints = WebDriverWait(browser, 10).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")
+    )
+    assert any("imet:Program" in hint.text for hint in hints)
+    assert outward_requests(browser, server) == []  # LOV, prefix.cc, CDNs: none
+
+
+def test_a_numeric_result_can_be_drawn_as_a_chart(server, browser):
+    browser.get(server.url("/sparql?example=funding-by-fiscal-year"))
+    WebDriverWait(browser, 30).until(lambda b: rows_of(b))
+    buttons = browser.find_elements(By.CSS_SELECTOR, ".yasr_btnGroup button")
+    next(b for b in buttons if "Chart" in b.text).click()
+    bars = browser.find_elements(By.CSS_SELECTOR, "svg.imet-chart rect")
+    assert len(bars) == min(len(rows_of_results(browser)), 60)
+
+
+def rows_of_results(browser) -> list:
+    return browser.execute_script(
+        "return window.imetQueryPage.getTab().getYasr().results.getBindings()"
+    )
+
+
+def test_the_query_page_fits_a_phone(server, browser):
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        browser.get(server.url("/sparql?example=purposes"))
+        wait_for_rows(browser, 3)
+        assert browser.execute_script("return window.innerWidth") == 390
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        screenshot(browser, "query-page-390px")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_static_site_query_page_shows_the_saved_answers(browser, publication, pages, tmp_path):
+    """The static site has no endpoint: choosing a saved query shows the answer built with it."""
+    content = sitemap.Content(pages)
+    for document in (sitemap.QUERY_PAGE, *sitemap.ASSETS.values()):
+        path = tmp_path / document.file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        links = Links(publication, static=True, page=document.file)
+        path.write_bytes(document.make(content, links))
+    browser.get((tmp_path / sitemap.QUERY_PAGE.file).as_uri())
+    assert "no live SPARQL endpoint" in browser.find_element(By.ID, "static-note").text
+    Select(browser.find_element(By.ID, "example")).select_by_value("purposes")
+    wait_for_rows(browser, 3)
+    link = browser.find_element(By.LINK_TEXT, "id:faa/section-543/1")
+    assert link.get_attribute("href") == (tmp_path / "id/faa/section-543/1.html").as_uri()
+    button = browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton")
+    assert "no live SPARQL endpoint" in button.get_attribute("title")
 
 
 def test_statute_page_shows_the_three_purposes(server, browser):

@@ -1,31 +1,65 @@
-// The query page: fill the editor with a saved query, POST it to /sparql, show the result.
-// No libraries, no network beyond this server.
+// The query page: YASGUI (vendored in static/yasgui/) set up for this graph. It adds what YASGUI
+// does not know: the saved queries and their parameter forms, the project's prefixes and terms
+// for completion (YASGUI's own class and property completers ask a remote service, LOV: they are
+// replaced), links from result IRIs to this site's pages, an address that records the query, and
+// on the static site (no endpoint) the saved queries' answers computed when the site was built.
 (function () {
   "use strict";
+  var config = JSON.parse(document.getElementById("query-config").textContent);
   var examples = JSON.parse(document.getElementById("saved-queries").textContent);
-  var base = JSON.parse(document.getElementById("graph-base").textContent);
-  var form = document.getElementById("query-form");
-  var editor = document.getElementById("query");
+  var Yasgui = window.Yasgui.default || window.Yasgui;
+  var Yasqe = Yasgui.Yasqe;
   var picker = document.getElementById("example");
   var described = document.getElementById("example-description");
+  var paramForm = document.getElementById("example-params");
   var statusLine = document.getElementById("status");
-  var results = document.getElementById("results");
-  var runButton = document.getElementById("run");
-  var downloads = document.getElementById("downloads");
   var byName = {};
   examples.forEach(function (q) { byName[q.name] = q; });
+  var endpoint = config.endpoint ? new URL(config.endpoint, window.location.href).href : null;
 
-  function el(tag, text, attrs) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    return node;
+  function prefixLines(prefixes) {
+    return Object.keys(prefixes).map(function (p) { return p + ": <" + prefixes[p] + ">"; });
   }
 
+  // Completion from this graph only: prefixes first, then the bundled list; classes and
+  // properties are the ones the graph uses (bulk lists, filtered as one types).
+  function registerCompleters() {
+    var bundledPrefixes = Yasqe.Autocompleters.prefixes.get;
+    var ours = prefixLines(config.prefixes);
+    Yasqe.forkAutocompleter("prefixes", {
+      name: "imet-prefixes",
+      persistenceId: null,
+      get: function (yasqe) {
+        return Promise.resolve(bundledPrefixes(yasqe)).catch(function () { return []; })
+          .then(function (bundled) {
+            var taken = {};
+            ours.forEach(function (line) { taken[line.split(":")[0]] = true; });
+            return ours.concat(bundled.filter(function (line) { return !taken[line.split(":")[0]]; }));
+          });
+      }
+    }, false);
+    [["class", "imet-classes", config.terms.classes], ["property", "imet-properties", config.terms.properties]]
+      .forEach(function (spec) {
+        Yasqe.forkAutocompleter(spec[0], {
+          name: spec[1], bulk: true, autoShow: true, persistenceId: null,
+          get: function () { return spec[2]; }
+        }, false);
+      });
+  }
+
+  // IRIs this graph mints resolve on this site, whatever host their base names.
   function localHref(iri) {
-    // IRIs this graph mints resolve on this server, whatever host their base names.
-    if (iri.indexOf(base) === 0) return "/" + iri.slice(base.length);
-    return /^https?:\/\//.test(iri) ? iri : null;
+    if (iri.indexOf(config.base) !== 0) return null;
+    var path = iri.slice(config.base.length);
+    if (!config.static) return "/" + path;
+    return config.siteRoot + (path === "" || path.slice(-1) === "/" ? path + "index" : path) + ".html";
+  }
+
+  function relink(root) {
+    root.querySelectorAll("a[href]").forEach(function (a) {
+      var href = localHref(a.getAttribute("href"));
+      if (href) { a.setAttribute("href", href); a.removeAttribute("target"); }
+    });
   }
 
   function setStatus(text, kind) {
@@ -33,113 +67,114 @@
     statusLine.className = kind || "";
   }
 
-  function choose(name) {
+  // The page's address names the query, so any result can be shared or reloaded.
+  function recordAddress(query) {
+    if (!config.endpoint) return;
+    var params = new URLSearchParams({ query: query });
+    window.history.replaceState(null, "", config.endpoint + "?" + params.toString());
+  }
+
+  function showParams(q, values) {
+    paramForm.hidden = !q || !q.params.length || !config.endpoint;
+    var fields = document.getElementById("example-param-fields");
+    fields.textContent = "";
+    if (paramForm.hidden) return;
+    document.getElementById("example-name").value = q.name;
+    q.params.forEach(function (p) {
+      var label = document.createElement("label");
+      label.textContent = p.name + " (" + p.type + ")";
+      var input = document.createElement("input");
+      input.name = p.name;
+      input.type = p.type === "integer" || p.type === "decimal" ? "number" : p.type === "date" ? "date" : "text";
+      if (p.type === "decimal") input.step = "any";
+      input.value = values && values[p.name] !== undefined ? values[p.name] : (p.default || "");
+      input.required = p.default === null;
+      label.appendChild(input);
+      fields.appendChild(label);
+    });
+  }
+
+  var yasgui;
+  function tab() { return yasgui.getTab(); }
+
+  function showAnswer(name) {
+    var answer = config.answers[name];
+    if (!answer) return;
+    tab().getYasr().setResponse({ data: answer.data, contentType: answer.contentType, status: 200 });
+    setStatus("The answer computed when this site was built" +
+      (answer.truncated ? " (first " + answer.rows + " rows)." : "."));
+  }
+
+  function choose(name, values) {
     var q = byName[name];
-    if (!q) { described.textContent = ""; return; }
-    editor.value = q.text;
-    described.textContent = q.description || q.summary;
+    described.textContent = q ? (q.description || q.summary) : "";
+    showParams(q, values);
+    if (!q) return;
+    tab().setQuery(q.text);
+    if (config.static) showAnswer(name);
   }
 
-  function cell(term) {
-    var td = el("td");
-    if (!term) return td;
-    if (term.type === "uri") {
-      var href = localHref(term.value);
-      td.appendChild(href ? el("a", term.value, { href: href }) : document.createTextNode(term.value));
-    } else {
-      td.appendChild(document.createTextNode(term.value));
-      var note = term["xml:lang"] ? "@" + term["xml:lang"] : "";
-      if (note) td.appendChild(el("small", " " + note, { "class": "note" }));
+  registerCompleters();
+  Yasgui.Yasr.plugins.table.defaults.openIriInNewWindow = false; // our pages, in this tab
+  var requestConfig = {
+    endpoint: endpoint || "",
+    method: "POST",
+    acceptHeaderGraph: "text/turtle,*/*;q=0.9",
+    acceptHeaderSelect: "application/sparql-results+json,*/*;q=0.9"
+  };
+  yasgui = new Yasgui(document.getElementById("yasgui"), {
+    persistenceId: null,
+    populateFromUrl: false,
+    autofocus: false,
+    copyEndpointOnNewTab: true,
+    requestConfig: requestConfig,
+    endpointCatalogueOptions: {
+      getData: function () { return endpoint ? [{ endpoint: endpoint }] : []; }
+    },
+    yasqe: {
+      persistenceId: null,
+      autocompleters: ["imet-prefixes", "imet-classes", "imet-properties", "variables"],
+      queryingDisabled: config.static ? config.staticNote : undefined,
+      editorHeight: "320px"
+    },
+    yasr: {
+      persistenceId: null,
+      prefixes: config.prefixes
     }
-    return td;
-  }
+  });
+  var host = document.getElementById("yasgui");
+  new MutationObserver(function () { relink(host); })
+    .observe(host, { childList: true, subtree: true });
 
-  function showTable(data) {
-    var vars = data.head.vars || [];
-    var rows = data.results.bindings;
-    var table = el("table", null, { "class": "data results-table" });
-    var head = el("tr");
-    vars.forEach(function (v) { head.appendChild(el("th", v, { scope: "col" })); });
-    table.appendChild(el("thead")).appendChild(head);
-    var body = el("tbody");
-    rows.forEach(function (row) {
-      var tr = el("tr");
-      vars.forEach(function (v) { tr.appendChild(cell(row[v])); });
-      body.appendChild(tr);
-    });
-    table.appendChild(body);
-    results.appendChild(table);
-    return rows.length;
-  }
-
-  function downloadLinks(query, kind) {
-    downloads.textContent = "";
-    var formats = kind === "graph" ? ["turtle", "nt", "json-ld"] : ["csv", "tsv", "json", "xml"];
-    downloads.appendChild(document.createTextNode("Download: "));
-    formats.forEach(function (f, i) {
-      var params = new URLSearchParams({ query: query, format: f });
-      downloads.appendChild(el("a", f, { href: "/sparql?" + params.toString() }));
-      if (i < formats.length - 1) downloads.appendChild(document.createTextNode(" · "));
-    });
-  }
-
-  function run(event) {
-    if (event) event.preventDefault();
-    var query = editor.value;
-    results.textContent = "";
-    downloads.textContent = "";
-    setStatus("Running…");
-    runButton.disabled = true;
-    var started = performance.now();
-    fetch("/sparql", {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/sparql-results+json, text/turtle;q=0.9"
-      },
-      body: new URLSearchParams({ query: query }).toString()
-    }).then(function (response) {
-      return response.text().then(function (text) { return { response: response, text: text }; });
-    }).then(function (r) {
-      var ms = Math.round(performance.now() - started);
-      var type = r.response.headers.get("Content-Type") || "";
-      if (!r.response.ok) { setStatus("Error " + r.text, "error"); return; }
-      var truncated = r.response.headers.get("X-IMET-Truncated") === "true";
-      var limit = r.response.headers.get("X-IMET-Result-Limit");
-      if (type.indexOf("json") >= 0) {
-        var data = JSON.parse(r.text);
-        if (typeof data.boolean === "boolean") {
-          results.appendChild(el("p", "Answer: " + data.boolean, { "class": "ask-answer" }));
-          setStatus("ASK answered in " + ms + " ms.");
-        } else {
-          var n = showTable(data);
-          setStatus(n + " row" + (n === 1 ? "" : "s") + " in " + ms + " ms." +
-            (truncated ? " Truncated at the endpoint's limit of " + limit + " rows." : ""),
-            truncated ? "warning" : "");
-        }
-        downloadLinks(query, "table");
-      } else {
-        results.appendChild(el("pre", r.text, { "class": "graph-result" }));
-        setStatus("Graph result in " + ms + " ms." + (truncated ? " Truncated at " + limit + " triples." : ""),
-          truncated ? "warning" : "");
-        downloadLinks(query, "graph");
+  // The endpoint says in headers when it cut a result at its row limit; YASGUI does not show them.
+  var watched = [];
+  function watchTruncation(current) {
+    var yasqe = current.getYasqe();
+    if (!yasqe || watched.indexOf(yasqe) >= 0) return;
+    watched.push(yasqe);
+    yasqe.on("queryResponse", function () {
+      var response = Array.prototype.filter.call(arguments, function (a) { return a && a.headers; })[0];
+      if (response && response.headers.get("X-IMET-Truncated") === "true") {
+        setStatus("Truncated at the endpoint's limit of " +
+          response.headers.get("X-IMET-Result-Limit") + " rows.", "warning");
       }
-    }).catch(function (error) {
-      setStatus("The request failed: " + error, "error");
-    }).then(function () { runButton.disabled = false; });
+    });
   }
+  yasgui.on("queryBefore", function (instance, current) {
+    setStatus("");
+    watchTruncation(current);
+  });
+  yasgui.on("queryResponse", function (instance, current) { recordAddress(current.getQuery()); });
 
   picker.addEventListener("change", function () { choose(picker.value); });
-  form.addEventListener("submit", run);
-  editor.addEventListener("keydown", function (event) {
-    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") run(event);
-  });
-  // ?example=NAME preselects a saved query; ?edit=... fills the editor with a query.
-  var params = new URLSearchParams(window.location.search);
-  if (params.get("example") && byName[params.get("example")]) {
-    picker.value = params.get("example");
-    choose(picker.value);
-  } else if (params.get("edit")) {
-    editor.value = params.get("edit");
+
+  if (config.chosen && byName[config.chosen]) {
+    picker.value = config.chosen;
+    choose(config.chosen, config.values);
   }
+  if (config.error) setStatus(config.error, "error");
+  if (config.query !== null) tab().setQuery(config.query);
+  else if (!config.chosen) tab().setQuery(config.defaultQuery);
+  if (config.run && endpoint) tab().query();
+  window.imetQueryPage = yasgui; // the browser test drives it
 })();

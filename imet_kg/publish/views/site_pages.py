@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from jinja2 import Environment
-from markupsafe import Markup
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.query import Result
 
 from imet_kg.kg.graph import triple_count
-from imet_kg.namespaces import BASE, IMET
+from imet_kg.namespaces import IMET
+from imet_kg.publish import sitemap
 from imet_kg.publish.resources import Publication
 from imet_kg.publish.views.common import Links, View
+from imet_kg.publish.views.query_page import QueryPageMixin
 from imet_kg.sparql.results import render_result
 from imet_kg.sparql.saved import SavedQuery, run_query
 
@@ -30,7 +30,7 @@ START_PATHS = {
 }
 
 
-class SitePages(View):
+class SitePages(QueryPageMixin, View):
     """The pages that are not about one resource.
 
     Args:
@@ -76,35 +76,6 @@ class SitePages(View):
             return f"{heading} ({citation})."
         return f"{heading or citation}." if heading or citation else ""
 
-    def query_page(self, links: Links, limits: dict | None = None) -> str:
-        """The server's query page: an editor with the saved queries as examples.
-
-        Args:
-            links: server links.
-            limits: ``{"time_limit": "10", "max_rows": 10000}``, shown beside the editor.
-        """
-        examples = [
-            {
-                "name": q.name,
-                "summary": q.summary,
-                "description": q.description,
-                "form": q.form,
-                "text": q.bound_text(),
-            }
-            for q in self.queries
-        ]
-        return self.render(
-            "query.html",
-            self.page_context(
-                links,
-                "SPARQL query",
-                examples=examples,
-                examples_json=Markup(_script_json(examples)),
-                limits=limits or {},
-                base_json=Markup(_script_json(BASE)),
-            ),
-        )
-
     def saved_queries_page(self, links: Links, results: dict[str, dict]) -> str:
         """The static site's query page: each saved query with its text and its result table.
 
@@ -116,7 +87,13 @@ class SitePages(View):
         """
         return self.render(
             "saved_queries.html",
-            self.page_context(links, "Saved queries", queries=self.queries, results=results),
+            self.page_context(
+                links,
+                "Saved queries",
+                queries=self.queries,
+                results=results,
+                editor_href=links.document(sitemap.QUERY_PAGE),
+            ),
         )
 
     def query_results(self, dataset: Graph, links: Links) -> dict[str, dict]:
@@ -151,15 +128,3 @@ class SitePages(View):
         return self.render(
             "not_found.html", self.page_context(links, "Not found", path=path, iri=None)
         )
-
-
-def _script_json(value: object) -> str:
-    """JSON safe inside a <script> element (no "</script>", no HTML-significant characters)."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return (
-        text.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
