@@ -23,6 +23,7 @@ import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -36,6 +37,9 @@ from imet_kg.publish.limits import DEFAULT_LIMITS, Limits
 from imet_kg.rdf.serialize import serialize_graph
 from imet_kg.sparql.results import render_result
 from imet_kg.sparql.text import GRAPH_FORMS, query_form, sparql_syntax_error
+
+if TYPE_CHECKING:
+    from imet_kg.kg.embedded import EmbeddedStore
 
 # Media types per result kind, in the order the endpoint prefers them for "*/*".
 TABLE_MEDIA_TYPES: dict[str, str] = {
@@ -200,7 +204,7 @@ def negotiate(form: str, accept: str | None, fmt: str | None) -> tuple[str, str]
 
 
 def answer_query(
-    dataset: Graph,
+    dataset: Graph | EmbeddedStore,
     text: str,
     accept: str | None = None,
     fmt: str | None = None,
@@ -208,6 +212,9 @@ def answer_query(
     graph_names: Iterable[URIRef] | None = None,
 ) -> Answer:
     """Check, run and render one query in this process (the workers call this).
+
+    The dataset is rdflib's, or the persistent Oxigraph store opened read-only (the query is
+    checked by rdflib's parser all the same, then run from its text).
 
     Never raises for the client's mistakes: they come back as 4xx answers.
     """
@@ -218,7 +225,7 @@ def answer_query(
         form = query_form(text)  # the text parsed as a query, so its first keyword decides
         render_format, media_type = negotiate(form, accept, fmt)
         try:
-            result = dataset.query(query)
+            result = dataset.query(query if isinstance(dataset, Graph) else text)
             body, truncated = _render(result, form, render_format, limits)
         except (QueryRefused, MemoryError):
             raise  # the worker answers a MemoryError itself (and is replaced)
@@ -291,8 +298,10 @@ def _render(result: Result, form: str, fmt: str, limits: Limits) -> tuple[bytes,
     return body, truncated
 
 
-def graph_names_of(dataset: Graph) -> frozenset[URIRef]:
+def graph_names_of(dataset: Graph | EmbeddedStore) -> frozenset[URIRef]:
     """The non-empty named graphs of a dataset (what FROM / FROM NAMED may name)."""
+    if not isinstance(dataset, Graph):  # Oxigraph: its named graphs are those with quads
+        return frozenset(URIRef(name) for name in dataset.graph_names())
     if not isinstance(dataset, Dataset):
         return frozenset()
     return frozenset(

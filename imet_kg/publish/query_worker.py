@@ -1,8 +1,11 @@
 """A SPARQL query worker process (``python -m imet_kg.publish.query_worker``) the pool starts.
 
-It reads the graph (N-Quads) and the limits from its standard input, says "ready", then answers
+It reads the graph and the limits from its standard input, says "ready", then answers
 each query it is sent with ``(answer, verdict)`` until it is sent None or its input closes.
-Messages are :class:`multiprocessing.connection.Connection` frames on stdin and stdout.
+Messages are :class:`multiprocessing.connection.Connection` frames on stdin and stdout. The
+graph comes as the folder of the persistent Oxigraph store (:mod:`imet_kg.kg.persistent`), which
+the worker opens read-only in a fraction of a second (issue 9), or as N-Quads it parses into
+rdflib.
 
 The worker keeps its own limits, so that the common case costs no restart:
 
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rdflib import Graph, URIRef
 
+    from imet_kg.kg.embedded import EmbeddedStore
     from imet_kg.publish.endpoint import Answer
     from imet_kg.publish.limits import Limits
 
@@ -63,7 +67,7 @@ def limit_memory(megabytes: int) -> int | None:
 
 
 def answer_within_limits(
-    dataset: Graph,
+    dataset: Graph | EmbeddedStore,
     text: str,
     accept: str | None,
     fmt: str | None,
@@ -93,6 +97,21 @@ def answer_within_limits(
     return answer, "stopped" if answer.status == 413 else "ok"
 
 
+def open_graph(source: str | bytes) -> Graph | EmbeddedStore:
+    """The persistent store's folder opened read-only, or N-Quads parsed into rdflib."""
+    if isinstance(source, str):
+        import pyoxigraph as ox
+
+        from imet_kg.kg.embedded import EmbeddedStore
+
+        return EmbeddedStore(ox.Store.read_only(source))
+    from rdflib import Dataset
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(data=source, format="nquads")
+    return dataset
+
+
 def main() -> None:
     """Serve queries on stdin/stdout until told to stop."""
     # The frames go on the original stdout; anything printed goes to stderr instead.
@@ -102,18 +121,16 @@ def main() -> None:
     outgoing = Connection(out_fd, readable=False)
 
     import rdflib.plugins.sparql
-    from rdflib import Dataset
 
     from imet_kg.publish.endpoint import graph_names_of
 
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # never fetch a FROM graph from the web
     try:
-        nquads, limits = incoming.recv()
+        source, limits = incoming.recv()
     except (EOFError, OSError):
         return
-    dataset = Dataset(default_union=True)
-    dataset.parse(data=nquads, format="nquads")
-    del nquads
+    dataset = open_graph(source)
+    del source
     names = graph_names_of(dataset)
     signal.signal(signal.SIGALRM, _on_alarm)
     limit_memory(limits.max_memory)

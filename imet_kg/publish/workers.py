@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Coroutine, Iterable
 from dataclasses import replace
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from rdflib import Dataset, Graph
 
@@ -43,7 +44,7 @@ WARM_CLIENT = "(start)"
 class _Worker:
     """One ``python -m imet_kg.publish.query_worker`` process, spoken to over stdin and stdout."""
 
-    def __init__(self, nquads: bytes, limits: Limits) -> None:
+    def __init__(self, source: str | bytes, limits: Limits) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "imet_kg.publish.query_worker"],
             stdin=subprocess.PIPE,
@@ -55,7 +56,7 @@ class _Worker:
         self.from_worker = Connection(os.dup(self.process.stdout.fileno()), writable=False)
         self.process.stdin.close()
         self.process.stdout.close()
-        self.to_worker.send((nquads, limits))
+        self.to_worker.send((source, limits))
 
     def wait_ready(self, timeout: float) -> bool:
         try:
@@ -94,17 +95,24 @@ class QueryPool:
     answers are kept in an :class:`~imet_kg.publish.scheduling.AnswerCache`.
 
     Args:
-        dataset: the graph to query (each worker gets a copy, sent as N-Quads).
+        dataset: the graph to query (each worker gets a copy, sent as N-Quads), unless ``store``
+            is given.
         limits: time limit, row limit, number of workers.
         warm: query texts answered once at start, behind any client's query (the saved queries,
             for ``imet-kg serve --warm-cache``), so that their answers come from the cache.
+        store: the folder of the persistent Oxigraph store holding the same graph: each worker
+            opens it read-only (no copy to parse: a worker starts, or is replaced, in a moment).
     """
 
     def __init__(
-        self, dataset: Dataset, limits: Limits = DEFAULT_LIMITS, warm: Iterable[str] = ()
+        self,
+        dataset: Dataset,
+        limits: Limits = DEFAULT_LIMITS,
+        warm: Iterable[str] = (),
+        store: Path | None = None,
     ) -> None:
         self.limits = limits
-        self._nquads = _to_nquads(dataset)
+        self._source: str | bytes = str(store) if store is not None else _to_nquads(dataset)
         self._queue: FairQueue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._tasks: set[asyncio.Future] = set()
@@ -116,7 +124,7 @@ class QueryPool:
         self.timeouts = 0
 
     def _new_worker(self) -> _Worker:
-        worker = _Worker(self._nquads, self.limits)
+        worker = _Worker(self._source, self.limits)
         self._all.add(worker)
         if not worker.wait_ready(120):
             self._discard(worker)
@@ -262,8 +270,8 @@ class QueryPool:
         except (EOFError, OSError):
             return Answer.error(
                 503,
-                "503 the query worker stopped while running this query (it may have needed more "
-                f"memory than this endpoint allows a query, {self.limits.max_memory} MB); "
+                "503 the query worker stopped while running this query: it may have needed more "
+                f"memory than this endpoint allows a query ({self.limits.max_memory} MB); "
                 "it is being replaced",
             )
         if reply is None:

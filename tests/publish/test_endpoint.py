@@ -320,3 +320,39 @@ def test_an_error_answer_is_one_line_of_plain_text():
         b"503 busy\n",
         "text/plain; charset=utf-8",
     )
+
+
+# --- the persistent Oxigraph store as a worker's graph (issue 9) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def store_folder(tmp_path_factory) -> str:
+    """An Oxigraph store on disk with the three people in graph A (and in the default graph,
+    the union, as the persistent store keeps it)."""
+    import pyoxigraph as ox
+
+    folder = tmp_path_factory.mktemp("store") / "oxigraph"
+    store = ox.Store(str(folder))
+    for name in ("ann", "bob", "cy"):
+        triple = (ox.NamedNode(EX + name), ox.NamedNode(EX + "name"), ox.Literal(name))
+        store.add(ox.Quad(*triple, ox.NamedNode(str(GRAPH_A))))
+        store.add(ox.Quad(*triple, ox.DefaultGraph()))
+    store.flush()
+    del store
+    return str(folder)
+
+
+def test_a_worker_opens_the_store_read_only_and_answers_as_with_rdflib(store_folder, dataset):
+    from imet_kg.publish.query_worker import open_graph
+
+    store = open_graph(store_folder)
+    assert graph_names_of(store) == graph_names_of(dataset) == frozenset({GRAPH_A})
+    query = f"SELECT ?n FROM <{GRAPH_A}> WHERE {{ ?s <{EX}name> ?n }} ORDER BY ?n"
+    on_store = answer_query(store, query, "text/csv")
+    assert on_store.status == 200
+    assert on_store.body == answer_query(dataset, query, "text/csv").body
+    assert answer_query(store, "INSERT DATA { <a:b> <a:c> <a:d> }").status == 403
+    assert answer_query(store, "SELECT * FROM <http://elsewhere/> { ?s ?p ?o }").status == 403
+    assert answer_query(store, DOUBLING, limits=Limits(max_bytes=60_000)).status == 413
+    with pytest.raises(RuntimeError, match="read-write"):  # opened read-only
+        store.store.add(next(store.store.quads_for_pattern(None, None, None)))

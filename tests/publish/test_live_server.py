@@ -19,7 +19,7 @@ import pytest
 from server_support import Reply, fetch, running_server
 
 TIME_LIMIT = 2.0
-MAX_MEMORY_MB = 128
+MAX_MEMORY_MB = 64
 MAX_BYTES = 100_000
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -88,8 +88,8 @@ def test_time_limit_stops_the_query_and_the_server_stays_responsive(server):
 
 
 def test_a_query_over_the_memory_limit_gets_503_and_its_worker_is_replaced(server):
-    # 16 * 2**23 characters = 128 MB for the last string alone, from a 1 kB query.
-    reply = sparql_from(server, "127.0.0.3", doubling(23, "(STRLEN(?s23) AS ?n)"))
+    # 16 * 2**22 characters = 64 MB for the last string alone, from a 1 kB query.
+    reply = sparql_from(server, "127.0.0.3", doubling(22, "(STRLEN(?s22) AS ?n)"))
     assert reply.status == 503
     assert f"more memory than this endpoint allows a query ({MAX_MEMORY_MB} MB)" in reply.text
     assert reply.text.count("\n") == 1
