@@ -13,6 +13,7 @@ from imet_kg.cli.support import (
     output_format,
     progress_reporter,
     reports_errors,
+    store_option,
     write_output,
 )
 from imet_kg.errors import ImetKgError
@@ -72,6 +73,7 @@ def _need_serve_extra(what: str) -> ImetKgError:
     help="Answer the saved queries once at start, so that the query page's examples are instant.",
 )
 @data_option("Data folder to serve (default: the shipped data).")
+@store_option
 @reports_errors
 def serve(
     host: str,
@@ -84,6 +86,7 @@ def serve(
     base_url: str | None,
     warm_cache: bool,
     data_dir: Path | None,
+    store: str,
 ) -> None:
     """Serve the graph: SPARQL endpoint, IRIs with content negotiation, pages and the chart.
 
@@ -103,8 +106,14 @@ def serve(
         max_bytes=max_bytes,
     )
     _check_can_listen(host, port)  # before the graph is loaded and "serving" is said
-    bundle = Bundle(data_dir=data_dir, notice=notice)
+    bundle = Bundle(data_dir=data_dir, store=store, notice=notice)
     dataset = bundle.dataset
+    store_folder = None
+    if store == "oxigraph":  # the query workers open the persistent store read-only
+        from imet_kg.kg.persistent import PersistentStore
+
+        bundle.engine  # noqa: B018 (built if needed; its shared lock is held while serving)
+        store_folder = PersistentStore(bundle.files, bundle.out).folder
     click.echo(f"imet-kg: serving {len(dataset)} triples on http://{host}:{port}/", err=True)
     run_server(
         dataset,
@@ -116,6 +125,7 @@ def serve(
         bundle.shapes,
         base_url=base_url,
         warm_cache=warm_cache,
+        store=store_folder,
     )
 
 

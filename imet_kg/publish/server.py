@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
 from urllib.parse import parse_qs
 
 from rdflib import Dataset, Graph, URIRef
@@ -76,13 +77,14 @@ class _Site:
         shapes: Graph | None,
         base_url: str,
         warm_cache: bool,
+        store: Path | None,
     ) -> None:
         self.limits = limits
         self.base_url = base_url
         self.publication = Publication(dataset, context, shapes)
         self.content = sitemap.Content(Pages(self.publication, queries), limits)
         local = [query.bound_text() for query in queries if not query.endpoint]
-        self.pool = QueryPool(dataset, limits, warm=local if warm_cache else ())
+        self.pool = QueryPool(dataset, limits, warm=local if warm_cache else (), store=store)
         self.cache: dict[tuple, bytes] = {}
         self.links = Links(self.publication, static=False)
 
@@ -272,6 +274,7 @@ def create_app(
     shapes: Graph | None = None,
     base_url: str = DEFAULT_BASE_URL,
     warm_cache: bool = False,
+    store: Path | None = None,
 ) -> Starlette:
     """Build the web application over a dataset.
 
@@ -285,12 +288,14 @@ def create_app(
             the endpoint with it); requests' Host headers are never used to make a URL.
         warm_cache: answer the saved queries once at start (when no client waits), so that
             their answers come from the answer cache.
+        store: the persistent Oxigraph store's folder holding the same graph, for the query
+            workers to open read-only (else each parses a copy of ``dataset``).
 
     Returns:
         A Starlette app; its lifespan starts and stops the query workers, so run it with an
         ASGI server that runs lifespan events (uvicorn does).
     """
-    site = _Site(dataset, list(queries), limits, context, shapes, base_url, warm_cache)
+    site = _Site(dataset, list(queries), limits, context, shapes, base_url, warm_cache, store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -364,6 +369,7 @@ def run_server(
     log_level: str = "info",
     base_url: str | None = None,
     warm_cache: bool = False,
+    store: Path | None = None,
 ) -> None:
     """Serve the graph with uvicorn until interrupted (see :func:`create_app`).
 
@@ -373,7 +379,7 @@ def run_server(
     import uvicorn
 
     base = public_base_url(base_url, host, port)
-    app = create_app(dataset, queries, limits, context, shapes, base, warm_cache)
+    app = create_app(dataset, queries, limits, context, shapes, base, warm_cache, store)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
     server = uvicorn.Server(config)
     asyncio.run(server.serve())

@@ -86,6 +86,10 @@ def test_serve_passes_its_limit_options(monkeypatch):
     assert result.exit_code == 0, result.output
     assert (seen["limits"].max_memory, seen["limits"].max_bytes) == (100, 5000)
     assert seen["base_url"] == "https://x.example/" and seen["warm_cache"] is True
+    assert (seen["store"] / "READY").is_file()  # the workers open the persistent store (issue 9)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--store", "memory"])
+    assert result.exit_code == 0, result.output
+    assert seen["store"] is None and seen["base_url"] is None and seen["warm_cache"] is False
 
 
 # --- issue 13, item 6: fair turns -----------------------------------------------------------------
