@@ -7,14 +7,13 @@ filters in the browser. The rules are in :mod:`imet_kg.publish.views.search`.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import cached_property
 
 from rdflib.namespace import RDF
 
-from imet_kg.publish.views.common import Links, ValueView, View
+from imet_kg.publish.views.common import Links, ValueView, View, script_json
 from imet_kg.publish.views.search import (
     FACETS,
     SHOWN,
@@ -95,7 +94,7 @@ class BrowsePages(View):
         """The search index as a script for the static site (a script, not JSON, so that it also
         loads from the file system)."""
         index = [e.as_json(links.page(e.path)) for e in self.search_entries]
-        return f"window.IMET_SEARCH = {_script_json(index)};\n"
+        return f"window.IMET_SEARCH = {script_json(index, compact=True)};\n"
 
     def _facet_links(
         self, links: Links, query: str, chosen: dict[str, list[str]], counts: dict
@@ -123,15 +122,3 @@ class BrowsePages(View):
 
 def _without(chosen: dict[str, list[str]], name: str, value: str) -> dict[str, list[str]]:
     return {n: [v for v in values if (n, v) != (name, value)] for n, values in chosen.items()}
-
-
-def _script_json(value: object) -> str:
-    """JSON safe inside a script (no "</script>", no HTML-significant characters)."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (
-        text.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )

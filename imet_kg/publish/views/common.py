@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -286,6 +287,20 @@ class View:
         if subject is None:
             return ""
         return str(self.graph.value(subject, predicate) or "")
+
+
+def script_json(value: object, compact: bool = False) -> str:
+    """JSON safe inside a <script> element (no "</script>", no HTML-significant characters);
+    ``compact`` drops the spaces (for the search index, which ships to every browser)."""
+    separators = (",", ":") if compact else (", ", ": ")
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=separators)
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _content(value: ValueView) -> str:
