@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from imet_kg.cli.support import reports_errors, write_output
+from imet_kg.cli.support import (
+    data_folder,
+    data_option,
+    notice,
+    progress_reporter,
+    reports_errors,
+    write_output,
+)
 
 
 @click.command()
@@ -60,8 +67,9 @@ def generate(records: int, out: Path, seed: int) -> None:
     is_flag=True,
     help="Leave bad rows out (they are listed) instead of writing nothing.",
 )
+@data_option("Data folder whose countries the rows name (default: the shipped data).")
 @reports_errors
-def training(table: Path, out: Path | None, skip_bad: bool) -> None:
+def training(table: Path, out: Path | None, skip_bad: bool, data_dir: Path | None) -> None:
     """Map an FMTR-style training table (CSV) to training records in a named graph of its own.
 
     Columns (header row, any order): fiscal_year, country, program, course_title, institution,
@@ -70,6 +78,7 @@ def training(table: Path, out: Path | None, skip_bad: bool) -> None:
     written unless every row is good or --skip-bad is given.
     """
     from imet_kg.errors import InputError
+    from imet_kg.ingest.countries import CountryRegister
     from imet_kg.ingest.training import (
         BadRowsError,
         ingest_training,
@@ -78,8 +87,12 @@ def training(table: Path, out: Path | None, skip_bad: bool) -> None:
     )
 
     fmt = output_format(out)
+    progress = progress_reporter()
+    folder, data_line = data_folder(data_dir)  # named with the result, as ingest does
+    register = CountryRegister.from_data_dir(folder)
+    progress(f"reading {table} ...")
     try:
-        result = ingest_training(table, skip_bad=skip_bad)
+        result = ingest_training(table, register, skip_bad=skip_bad)
     except BadRowsError as exc:
         for row in exc.bad:
             click.echo(f"imet-kg: bad row: {row.message(table)}", err=True)
@@ -87,7 +100,9 @@ def training(table: Path, out: Path | None, skip_bad: bool) -> None:
         raise InputError(table, None, summary) from exc
     for row in result.bad:
         click.echo(f"imet-kg: skipped bad row: {row.message(table)}", err=True)
+    progress(f"{len(result.rows)} good row(s); writing {fmt} ...")
     write_output(serialize_ingest(result, fmt), out)
+    notice(data_line)
     left_out = f"; {len(result.bad)} bad row(s) left out" if result.bad else ""
     click.echo(
         f"wrote {out or 'stdout'}: {len(result.rows)} training record(s) in graph "

@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from imet_kg.cli.generate import training
-from imet_kg.cli.support import reports_errors, write_output
+from imet_kg.cli.support import (
+    data_folder,
+    data_option,
+    notice,
+    progress_reporter,
+    reports_errors,
+    write_output,
+)
 
 
 @click.group()
@@ -29,8 +36,11 @@ def ingest() -> None:
     is_flag=True,
     help="Leave bad rows out (each is listed on stderr) instead of writing nothing.",
 )
+@data_option("Data folder whose countries the rows name (default: the shipped data).")
 @reports_errors
-def country_figures(csv_file: Path, out: Path | None, skip_bad: bool) -> None:
+def country_figures(
+    csv_file: Path, out: Path | None, skip_bad: bool, data_dir: Path | None
+) -> None:
     """Map a CSV file of per-country IMET figures to Data Cube observations (Turtle).
 
     Columns (header row, any order): country (a name or an ISO 3166-1 alpha-2/alpha-3 code, or
@@ -53,7 +63,13 @@ def country_figures(csv_file: Path, out: Path | None, skip_bad: bool) -> None:
     from imet_kg.ingest.figure_rows import read_rows
     from imet_kg.rdf.serialize import serialize_graph
 
-    rows, bad = read_rows(csv_file, CountryRegister.from_data_dir())
+    progress = progress_reporter()
+    # The folder only decides the IRIs and labels of known countries: it is named with the
+    # result, so that an error stays the one line on stderr.
+    folder, data_line = data_folder(data_dir)
+    register = CountryRegister.from_data_dir(folder)
+    progress(f"reading {csv_file} ...")
+    rows, bad = read_rows(csv_file, register)
     verb = "skipped bad row" if skip_bad else "bad row"
     for row in bad:
         click.echo(f"imet-kg: {verb}: {row.message(csv_file)}", err=True)
@@ -63,7 +79,9 @@ def country_figures(csv_file: Path, out: Path | None, skip_bad: bool) -> None:
         )
     if not rows:
         raise InputError(csv_file, None, "no valid rows: nothing written")
+    progress(f"{len(rows)} good row(s), {len(bad)} bad; writing Turtle ...")
     write_output(serialize_graph(figures_graph(csv_file, rows), "turtle"), out)
+    notice(data_line)
     if out is not None:
         click.echo(
             f"{out}: {len(rows)} figure(s) from {csv_file.name} in graph "

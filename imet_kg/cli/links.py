@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from imet_kg.cli.support import reports_errors
+from imet_kg.cli.support import notice, progress_reporter, reports_errors
 from imet_kg.errors import EXIT_OK, EXIT_VIOLATIONS
 from imet_kg.kg.bundle import Bundle
 from imet_kg.links.wikidata import (
@@ -69,7 +69,8 @@ def check(endpoint: str, timeout: float, fmt: str) -> None:
     2 when the endpoint cannot be queried.
     """
     check_url(endpoint)  # before loading the graph
-    results = check_wikidata_links(Bundle().dataset, endpoint, timeout=timeout)
+    graph = Bundle(notice=notice).dataset
+    results = check_wikidata_links(graph, endpoint, timeout=timeout, progress=progress_reporter())
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -108,7 +109,7 @@ def suggest(endpoint: str, timeout: float, out: Path) -> None:
     record to a review file, never into data/. A person decides which to accept.
     """
     check_url(endpoint)  # before loading the graph
-    suggestions = suggest_links(Bundle().dataset, endpoint, out, timeout=timeout)
+    suggestions = suggest_links(Bundle(notice=notice).dataset, endpoint, out, timeout=timeout)
     for s in suggestions:
         click.echo(f"{_short(s.subject)}  {_short(s.item)}  {s.label!r}")
     click.echo(f"wrote {len(suggestions)} candidate(s) for review to {out}")

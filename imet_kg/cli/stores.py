@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from imet_kg.cli.support import reports_errors, store_options
+from imet_kg.cli.support import (
+    data_option,
+    notice,
+    progress_reporter,
+    reports_errors,
+    store_options,
+)
 from imet_kg.kg.bundle import Bundle
 
 
@@ -14,9 +22,15 @@ from imet_kg.kg.bundle import Bundle
     "The store's Graph Store Protocol endpoint (Oxigraph /store, Virtuoso "
     "/sparql-graph-crud-auth, Fuseki /DATASET/data, GraphDB /repositories/ID/rdf-graphs/service).",
 )
+@data_option("Data folder to push (default: the shipped data).")
 @reports_errors
 def push(
-    url: str | None, user: str | None, password: str | None, auth: str, timeout: float
+    url: str | None,
+    user: str | None,
+    password: str | None,
+    auth: str,
+    timeout: float,
+    data_dir: Path | None,
 ) -> None:
     """Upload the graph to a SPARQL 1.1 store, one named graph per source file.
 
@@ -30,5 +44,7 @@ def push(
     if not url:
         raise click.UsageError("--gsp URL is required")
     check_url(url)  # before loading the graph
-    report = push_dataset(Bundle().dataset, url, credentials(user, password, auth), timeout)
+    dataset = Bundle(data_dir=data_dir, notice=notice).dataset
+    login = credentials(user, password, auth)
+    report = push_dataset(dataset, url, login, timeout, progress=progress_reporter())
     click.echo(report.text(), nl=False)

@@ -47,55 +47,18 @@ def write_output(data: bytes, out: Path | None) -> None:
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    """Turn ``--param NAME=VALUE`` options into a dict (the value is kept as typed).
+    """Turn ``--param NAME=VALUE`` options into a dict.
 
     Raises:
-        QueryError: for an option without ``=`` or without a name, or a name given twice.
+        QueryError: for an option without ``=`` or without a name.
     """
-    params: dict[str, str] = {}
+    params = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        name = name.strip()
-        if not sep or not name:
+        if not sep or not name.strip():
             raise QueryError(f"--param {pair!r} is not NAME=VALUE")
-        if name in params:
-            raise QueryError(f"--param {name} is given twice")
-        params[name] = value
+        params[name.strip()] = value
     return params
-
-
-def output_format(
-    out: Path | None,
-    fmt: str | None,
-    by_suffix: dict[str, str],
-    default: str,
-    known_only: bool = False,
-) -> str:
-    """The format to write: ``--format`` if given, else the one the ``-o`` file's extension
-    names, else ``default``.
-
-    Args:
-        out: the ``-o`` file, or None for stdout.
-        fmt: the ``--format`` option, or None when absent.
-        by_suffix: file extension (``.ttl``) to format name.
-        default: the format for stdout or an extension not in ``by_suffix``.
-        known_only: refuse an extension not in ``by_suffix`` when ``--format`` is absent (a chart
-            in ``.gif`` would be SVG under a lying name).
-
-    Raises:
-        ImetKgError: for an empty ``-o``, a ``--format`` that the extension contradicts, or (with
-            ``known_only``) an unknown extension.
-    """
-    if out is not None and not out.name:
-        raise ImetKgError("-o needs a file name")
-    named = by_suffix.get(out.suffix.lower()) if out is not None else None
-    if fmt is None:
-        if named is None and known_only and out is not None and out.suffix:
-            raise ImetKgError(f"{out}: the file is {' or '.join(by_suffix)} (or give --format)")
-        return named or default
-    if named is not None and named != fmt:
-        raise ImetKgError(f"--format {fmt} does not match {out} (a {named} file): drop one")
-    return fmt
 
 
 def data_option(help_text: str) -> Callable:
@@ -134,7 +97,7 @@ def store_options(url_option: str, url_help: str) -> Callable:
                 default=DEFAULT_TIMEOUT,
                 show_default=True,
                 metavar="SECONDS",
-                help="Give up on any request not answered in full (last byte) within this time.",
+                help="Give up when the store does not answer within this time.",
             ),
         ]
         for option in reversed(options):
@@ -166,7 +129,11 @@ def store_option(command: Callable) -> Callable:
 
 
 def notice(message: str) -> None:
-    """Print a one-line notice (not an error) on stderr."""
+    """Print a one-line notice (not an error) on stderr. A routine one (``message.routine``, as
+    the line naming the data folder is unless it warns) only when stderr is a terminal, so pipes,
+    logs and the one-line errors stay as they were."""
+    if getattr(message, "routine", False) and not is_terminal("stderr"):
+        return
     click.echo(message, err=True)
 
 

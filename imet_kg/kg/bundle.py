@@ -43,19 +43,29 @@ def data_origin(data_dir: Path | None) -> str:
     return "bundled" if RESOURCE_ROOT.name == "_bundled" else "checkout"
 
 
-def data_notice(data_dir: Path, origin: str, cwd: Path | None = None) -> str:
+class DataNotice(str):
+    """The line that names the data folder a command reads. ``routine`` is false when the line
+    warns (a checkout's ``data/`` that is not used): a command line shows a routine line on a
+    terminal only, and a warning always."""
+
+    routine: bool = True
+
+
+def data_notice(data_dir: Path, origin: str, cwd: Path | None = None) -> DataNotice:
     """The line a command prints about the data it loads, e.g.
     ``imet-kg: data: /usr/lib/python3/site-packages/imet_kg/_bundled/data (bundled)``.
 
     With the bundled data and a ``data/`` folder in ``cwd`` that is another folder, the line says
-    that folder is not used: editing a checkout beside a plain install changes nothing until
-    ``--data`` names it.
+    that folder is not used (and is not routine): editing a checkout beside a plain install
+    changes nothing until ``--data`` names it.
     """
     line = f"imet-kg: data: {data_dir.resolve()} ({origin})"
     local = (cwd or Path.cwd()) / "data"
     if origin == "bundled" and local.is_dir() and local.resolve() != data_dir.resolve():
-        line += "; ./data is not used: give --data data to load it"
-    return line
+        warning = DataNotice(f"{line}; ./data is not used: give --data data to load it")
+        warning.routine = False
+        return warning
+    return DataNotice(line)
 
 
 def load_context(path: Path) -> dict:

@@ -10,6 +10,7 @@ them the same way. They go through the project's SPARQL client, by POST, with it
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
@@ -114,7 +115,10 @@ SELECT ?item ?label ?redirect WHERE {{
 
 
 def check_wikidata_links(
-    graph: Graph, endpoint_url: str = DEFAULT_ENDPOINT, timeout: float = DEFAULT_TIMEOUT
+    graph: Graph,
+    endpoint_url: str = DEFAULT_ENDPOINT,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Callable[[str], None] | None = None,
 ) -> list[LinkCheck]:
     """Ask the endpoint whether each Wikidata link's item exists and keeps its English label.
 
@@ -125,6 +129,7 @@ def check_wikidata_links(
         graph: the knowledge graph (its ``imet:Link`` records to ``http://www.wikidata.org/entity/``).
         endpoint_url: a SPARQL endpoint with Wikidata's data (or Wikidata-shaped test data).
         timeout: seconds each request may take in all, from connecting to the answer's last byte.
+        progress: called with a short message before each batch of items is asked for.
 
     Returns:
         One :class:`LinkCheck` per Wikidata link, in the order of :func:`wikidata_links`.
@@ -137,7 +142,11 @@ def check_wikidata_links(
     labels: dict[str, set[str]] = {}
     redirects: dict[str, str] = {}
     items = sorted({str(link.item) for link in checkable})
+    done = 0
     for batch in batches(items):
+        if progress:
+            progress(f"asking for items {done + 1}-{done + len(batch)} of {len(items)}")
+        done += len(batch)
         query = _CHECK_QUERY.format(items=" ".join(f"<{item}>" for item in batch))
         for binding in select(endpoint_url, query, timeout):
             item = value(binding, "item")

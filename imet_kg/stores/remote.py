@@ -18,7 +18,7 @@ is queried on its own default graph, and a query with its own ``FROM`` keeps it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +101,7 @@ def push_dataset(
     gsp_url: str,
     auth: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    progress: Callable[[str], None] | None = None,
 ) -> PushReport:
     """Upload each named graph of ``dataset`` to a store, replacing the graph of the same name.
 
@@ -117,6 +118,7 @@ def push_dataset(
             ``http://localhost:7200/repositories/ID/rdf-graphs/service`` (GraphDB).
         auth: credentials, if the store asks for them.
         timeout: seconds each request may take in all, from connecting to the answer's last byte.
+        progress: called with a short message before each graph is sent.
 
     Returns:
         A :class:`PushReport` with the graphs and triple counts sent.
@@ -127,7 +129,10 @@ def push_dataset(
     """
     store = GraphStore(gsp_url, auth, timeout)
     sent = []
-    for iri, graph in _graphs_to_push(dataset):
+    graphs = _graphs_to_push(dataset)
+    for number, (iri, graph) in enumerate(graphs, start=1):
+        if progress:
+            progress(f"graph {number}/{len(graphs)}: {iri or 'default'} ({len(graph)} triples)")
         store.put(iri, graph.serialize(format="nt", encoding="utf-8"))
         sent.append((iri, len(graph)))
     return PushReport(gsp_url, tuple(sent))

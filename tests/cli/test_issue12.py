@@ -66,7 +66,7 @@ def test_query_table_groups_numbers_while_csv_keeps_the_lexical_form(runner):
 # --- which data ----------------------------------------------------------------------------------
 
 
-def test_commands_name_the_data_folder_they_load(runner, tmp_path):
+def test_commands_name_the_data_folder_they_load(runner, terminal, tmp_path, monkeypatch):
     shipped = invoke(runner, "query", "purposes")
     assert f"imet-kg: data: {DATA_DIR} (checkout)" in shipped.stderr.splitlines()
     data = tmp_path / "data"
@@ -74,6 +74,8 @@ def test_commands_name_the_data_folder_they_load(runner, tmp_path):
     chosen = invoke(runner, "query", "purposes", "--store", "memory", "--data", str(data))
     assert f"imet-kg: data: {data} (--data)" in chosen.stderr.splitlines()
     assert chosen.stdout == shipped.stdout
+    monkeypatch.setattr(support, "is_terminal", lambda stream: False)
+    assert "imet-kg: data:" not in invoke(runner, "query", "purposes").stderr  # quiet in pipes
 
 
 def test_an_installed_package_says_a_checkouts_data_is_not_used(monkeypatch, tmp_path):
@@ -83,11 +85,21 @@ def test_an_installed_package_says_a_checkouts_data_is_not_used(monkeypatch, tmp
     (checkout / "data").mkdir(parents=True)
     line = data_notice(DATA_DIR, "bundled", cwd=checkout)
     assert line.startswith(f"imet-kg: data: {DATA_DIR} (bundled); ./data is not used")
-    assert "--data data" in line
-    assert data_notice(DATA_DIR, "bundled", cwd=tmp_path) == f"imet-kg: data: {DATA_DIR} (bundled)"
+    assert "--data data" in line and not line.routine
+    plain = data_notice(DATA_DIR, "bundled", cwd=tmp_path)
+    assert plain == f"imet-kg: data: {DATA_DIR} (bundled)" and plain.routine
 
 
-def test_validate_data_checks_the_given_folder(runner, tmp_path):
+def test_a_data_warning_is_shown_in_pipes_too(monkeypatch, tmp_path, capsys):
+    (tmp_path / "data").mkdir()
+    monkeypatch.setattr(support, "is_terminal", lambda stream: False)
+    support.notice(data_notice(DATA_DIR, "bundled", cwd=tmp_path))
+    assert "./data is not used" in capsys.readouterr().err
+    support.notice(data_notice(DATA_DIR, "checkout", cwd=tmp_path))
+    assert capsys.readouterr().err == ""
+
+
+def test_validate_data_checks_the_given_folder(runner, terminal, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     funding = data / "funding.ttl"
@@ -109,7 +121,7 @@ CLAIM = """@prefix imet: <https://w3id.org/imet-kg/def/> .
 """
 
 
-def test_validate_file_sees_the_shipped_sources_unless_alone(runner, tmp_path):
+def test_validate_file_sees_the_shipped_sources_unless_alone(runner, terminal, tmp_path):
     claim = tmp_path / "claim.ttl"
     claim.write_text(CLAIM)
     with_shipped = invoke(runner, "validate", str(claim))
