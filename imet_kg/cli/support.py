@@ -47,18 +47,55 @@ def write_output(data: bytes, out: Path | None) -> None:
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    """Turn ``--param NAME=VALUE`` options into a dict.
+    """Turn ``--param NAME=VALUE`` options into a dict (the value is kept as typed).
 
     Raises:
-        QueryError: for an option without ``=`` or without a name.
+        QueryError: for an option without ``=`` or without a name, or a name given twice.
     """
-    params = {}
+    params: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise QueryError(f"--param {pair!r} is not NAME=VALUE")
-        params[name.strip()] = value
+        if name in params:
+            raise QueryError(f"--param {name} is given twice")
+        params[name] = value
     return params
+
+
+def output_format(
+    out: Path | None,
+    fmt: str | None,
+    by_suffix: dict[str, str],
+    default: str,
+    known_only: bool = False,
+) -> str:
+    """The format to write: ``--format`` if given, else the one the ``-o`` file's extension
+    names, else ``default``.
+
+    Args:
+        out: the ``-o`` file, or None for stdout.
+        fmt: the ``--format`` option, or None when absent.
+        by_suffix: file extension (``.ttl``) to format name.
+        default: the format for stdout or an extension not in ``by_suffix``.
+        known_only: refuse an extension not in ``by_suffix`` when ``--format`` is absent (a chart
+            in ``.gif`` would be SVG under a lying name).
+
+    Raises:
+        ImetKgError: for an empty ``-o``, a ``--format`` that the extension contradicts, or (with
+            ``known_only``) an unknown extension.
+    """
+    if out is not None and not out.name:
+        raise ImetKgError("-o needs a file name")
+    named = by_suffix.get(out.suffix.lower()) if out is not None else None
+    if fmt is None:
+        if named is None and known_only and out is not None and out.suffix:
+            raise ImetKgError(f"{out}: the file is {' or '.join(by_suffix)} (or give --format)")
+        return named or default
+    if named is not None and named != fmt:
+        raise ImetKgError(f"--format {fmt} does not match {out} (a {named} file): drop one")
+    return fmt
 
 
 def data_option(help_text: str) -> Callable:
@@ -97,7 +134,7 @@ def store_options(url_option: str, url_help: str) -> Callable:
                 default=DEFAULT_TIMEOUT,
                 show_default=True,
                 metavar="SECONDS",
-                help="Give up when the store does not answer within this time.",
+                help="Give up on any request not answered in full (last byte) within this time.",
             ),
         ]
         for option in reversed(options):
