@@ -101,7 +101,7 @@ def query(
 
     fmt = output_format(out, fmt, RESULT_SUFFIXES, "table")
     bundle = Bundle(data_dir=data_dir, store=store, notice=notice)
-    saved = _query_to_run(query, text, bundle.queries_dir)
+    saved = _query_to_run(query, text, bundle)
     values = parse_params(params)
     saved.bindings(values)  # reject bad parameters before the graph is built
     if url:
@@ -116,7 +116,8 @@ def query(
     write_output(render_result(result, fmt, table_width(full, out)), out)
 
 
-def _query_to_run(query: str | None, text: str | None, folder: Path) -> SavedQuery:
+def _query_to_run(query: str | None, text: str | None, bundle: Bundle) -> SavedQuery:
+    from imet_kg.sparql.prefixes import project_prefixes
     from imet_kg.sparql.saved import find_query, query_from_text
 
     if (query is None) == (text is None):
@@ -125,11 +126,13 @@ def _query_to_run(query: str | None, text: str | None, folder: Path) -> SavedQue
             if query is None
             else "give a QUERY or -q TEXT, not both"
         )
+    # The data folder's own prefixes (a --data folder may declare new ones) are built in too.
+    prefixes = project_prefixes((bundle.ontology_dir, bundle.data_dir))
     if text is not None:
-        return query_from_text(text, "-q")
+        return query_from_text(text, "-q", prefixes=prefixes)
     if query == "-":
-        return query_from_text(sys.stdin.buffer.read(), "stdin")
-    return find_query(query, folder)
+        return query_from_text(sys.stdin.buffer.read(), "stdin", prefixes=prefixes)
+    return find_query(query, bundle.queries_dir, prefixes)
 
 
 @click.command()

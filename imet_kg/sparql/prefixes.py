@@ -9,8 +9,10 @@ declare for the project's IRIs (``faa:``, ``program:``, ``place:`` ...), read fr
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from imet_kg.namespaces import PREFIXES
 from imet_kg.paths import DATA_DIR, ONTOLOGY_DIR
@@ -23,8 +25,11 @@ _USED = re.compile(r"(?<![\w?$:.\-])([A-Za-z][\w.-]*)?:")
 
 
 @lru_cache(maxsize=8)
-def project_prefixes(folders: tuple[Path, ...] = (ONTOLOGY_DIR, DATA_DIR)) -> dict[str, str]:
-    """Prefix name to namespace IRI: the data files' prefixes, and PREFIXES (which win a clash)."""
+def project_prefixes(folders: tuple[Path, ...] = (ONTOLOGY_DIR, DATA_DIR)) -> Mapping[str, str]:
+    """Prefix name to namespace IRI: the data files' prefixes, and PREFIXES (which win a clash).
+
+    The mapping is shared (cached), so it is read-only.
+    """
     prefixes: dict[str, str] = {}
     for folder in folders:
         for path in sorted(folder.glob("*.ttl")):
@@ -32,10 +37,10 @@ def project_prefixes(folders: tuple[Path, ...] = (ONTOLOGY_DIR, DATA_DIR)) -> di
             for name, namespace in _TURTLE_PREFIX.findall(text):
                 prefixes.setdefault(name, namespace)
     prefixes.update((name, str(namespace)) for name, namespace in PREFIXES.items())
-    return dict(sorted(prefixes.items()))
+    return MappingProxyType(dict(sorted(prefixes.items())))
 
 
-def missing_prologue(text: str, prefixes: dict[str, str] | None = None) -> str:
+def missing_prologue(text: str, prefixes: Mapping[str, str] | None = None) -> str:
     """The PREFIX declarations, on one line, for the project prefixes ``text`` uses without
     declaring; ``""`` when it declares all it uses."""
     prefixes = project_prefixes() if prefixes is None else prefixes

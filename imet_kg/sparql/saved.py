@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -61,6 +62,8 @@ class SavedQuery:
         tags: keywords.
         params: declared parameters, in header order.
         endpoint: for linking queries, the remote endpoint they are meant for.
+        prefixes: the prefixes its text and its parameter values may use undeclared; None for
+            the shipped graph's (:func:`imet_kg.sparql.prefixes.project_prefixes`).
     """
 
     name: str
@@ -72,15 +75,16 @@ class SavedQuery:
     tags: tuple[str, ...] = ()
     params: tuple[QueryParam, ...] = ()
     endpoint: str | None = None
+    prefixes: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
     def bindings(
-        self, values: dict[str, str] | None = None, prefixes: dict[str, str] | None = None
+        self, values: dict[str, str] | None = None, prefixes: Mapping[str, str] | None = None
     ) -> dict[str, URIRef | Literal]:
         """Resolve parameter values (given as text) and defaults into RDF terms.
 
         Args:
             values: parameter values as typed, by name.
-            prefixes: the prefixes a prefixed-name value may use (default: the project's).
+            prefixes: the prefixes a prefixed-name value may use (default: the query's).
 
         Raises:
             QueryError: for an unknown parameter, a missing required one, or a badly typed value.
@@ -93,7 +97,7 @@ class SavedQuery:
                 f"query {self.name}: unknown parameter {name}{did_you_mean(name, known)}"
                 f" (accepted: {accepted})"
             )
-        prefixes = project_prefixes() if prefixes is None else prefixes
+        prefixes = prefixes if prefixes is not None else self.known_prefixes()
         terms = {}
         for param in self.params:
             value = values.get(param.name, param.default)
@@ -101,6 +105,10 @@ class SavedQuery:
                 raise QueryError(f"query {self.name}: parameter {param.name} is required")
             terms[param.name] = param.to_term(str(value), prefixes)
         return terms
+
+    def known_prefixes(self) -> Mapping[str, str]:
+        """The prefixes its text and values may use without declaring them."""
+        return project_prefixes() if self.prefixes is None else self.prefixes
 
     def bound_text(self, values: dict[str, str] | None = None) -> str:
         """Return the query text with its parameters bound by a VALUES block.
@@ -178,7 +186,7 @@ def _params(header: dict, text: str, path: Path | str) -> tuple[QueryParam, ...]
     return tuple(params)
 
 
-def load_query(path: Path) -> SavedQuery:
+def load_query(path: Path, prefixes: Mapping[str, str] | None = None) -> SavedQuery:
     """Read and check a query file: a saved query with its ``#+`` header, or any ``.rq`` file.
 
     Raises:
@@ -191,7 +199,7 @@ def load_query(path: Path) -> SavedQuery:
         raise QueryError(f"{path}: no such query file") from exc
     except IsADirectoryError as exc:
         raise QueryError(f"{path}: is a folder, not a query file") from exc
-    return query_from_text(_decode(data, path), str(path), path)
+    return query_from_text(_decode(data, path), str(path), path, prefixes)
 
 
 def _decode(data: bytes, where: object) -> str:
@@ -206,7 +214,12 @@ def _decode(data: bytes, where: object) -> str:
     return text.removeprefix("\ufeff")
 
 
-def query_from_text(text: str | bytes, name: str, path: Path | None = None) -> SavedQuery:
+def query_from_text(
+    text: str | bytes,
+    name: str,
+    path: Path | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> SavedQuery:
     """Make a query from SPARQL text (a file's, or one given on the command line or stdin).
 
     The project's prefixes the text uses without declaring are declared on a first line of their
@@ -216,6 +229,7 @@ def query_from_text(text: str | bytes, name: str, path: Path | None = None) -> S
         text: the query, optionally with a ``#+`` header; bytes must be UTF-8.
         name: what messages call it (a path, ``-`` for stdin).
         path: the file it was read from, if any.
+        prefixes: the prefixes it may use undeclared (default: the shipped graph's).
 
     Raises:
         QueryError: as :func:`load_query`.
@@ -226,7 +240,7 @@ def query_from_text(text: str | bytes, name: str, path: Path | None = None) -> S
     summary = header.get("summary", "")
     if not isinstance(summary, str):
         raise QueryError(f"{name}: the header's 'summary' must be text")
-    prologue = missing_prologue(text)
+    prologue = missing_prologue(text, prefixes)
     if prologue:
         text = f"{prologue}\n{text}"
     try:
@@ -248,6 +262,7 @@ def query_from_text(text: str | bytes, name: str, path: Path | None = None) -> S
         tags=tuple(str(tag) for tag in (tags if isinstance(tags, list) else [tags])),
         params=_params(header, text, name),
         endpoint=header.get("endpoint"),
+        prefixes=prefixes,
     )
 
 
@@ -265,15 +280,19 @@ def load_queries(folder: Path = QUERIES_DIR) -> list[SavedQuery]:
     return queries
 
 
-def find_query(name_or_path: str, folder: Path = QUERIES_DIR) -> SavedQuery:
+def find_query(
+    name_or_path: str, folder: Path = QUERIES_DIR, prefixes: Mapping[str, str] | None = None
+) -> SavedQuery:
     """Find a saved query by name (``purposes``) or by the path of a ``.rq`` file.
+
+    ``prefixes`` are those it may use undeclared (default: the shipped graph's).
 
     Raises:
         QueryError: if there is no such query (naming the closest saved query's name).
     """
     candidate = Path(name_or_path)
     if candidate.suffix == ".rq" or candidate.exists():
-        return load_query(candidate)
+        return load_query(candidate, prefixes)
     path = folder / f"{name_or_path}.rq"
     if not path.exists():
         names = [p.stem for p in sorted(folder.glob("*.rq"))]
@@ -281,7 +300,7 @@ def find_query(name_or_path: str, folder: Path = QUERIES_DIR) -> SavedQuery:
             f"unknown query {name_or_path!r}{did_you_mean(name_or_path, names)}"
             f" (saved queries: {', '.join(names)})"
         )
-    return load_query(path)
+    return load_query(path, prefixes)
 
 
 def run_query(
@@ -339,7 +358,7 @@ def check_iris_held(
         QueryError: ``parameter NAME: the graph holds no IRI ... (did you mean ...?)``.
     """
     values = values or {}
-    prefixes = project_prefixes()
+    prefixes = query.known_prefixes()
     terms = query.bindings(values, prefixes)
     for param in query.params:
         if param.type != "iri" or param.name not in values:

@@ -61,6 +61,22 @@ def test_query_text_on_the_command_line_and_on_stdin(memory):
     assert "FAA §546" in label.stdout
 
 
+def test_a_data_folders_own_prefixes_are_built_in(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "mine.ttl").write_text(
+        "@prefix mine: <https://example.org/mine/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'mine:a rdfs:label "A" .\n'
+    )
+    text = "#+ summary: x\n#+ params: [{name: s, type: iri}]\nSELECT ?l WHERE { ?s rdfs:label ?l }"
+    path = tmp_path / "label.rq"
+    path.write_text(text)
+    for args in (("-q", "SELECT ?l WHERE { mine:a rdfs:label ?l }"), (str(path), "-p", "s=mine:a")):
+        result = run("query", *args, "--data", str(data), "--store", "memory", "--format", "csv")
+        assert result.stdout.splitlines() == ["l", "A"], result.output
+
+
 def test_query_text_still_refuses_service(memory):
     text = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
     assert "SERVICE is refused" in error_line(run("query", "-q", text, *memory))
