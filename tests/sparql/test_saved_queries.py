@@ -530,3 +530,14 @@ def test_an_iri_value_the_graph_does_not_hold_names_the_closest(store):
             check_iris_held(engine, query, {"country": value})
     with pytest.raises(QueryError, match=r"holds no <.*/country/zzzzzz>$"):
         check_iris_held(engine, query, {"country": "zzzzzz"})
+
+
+def test_a_query_is_parsed_once_per_process(graph):
+    from imet_kg.sparql.saved import prepared_query
+
+    values = {"section": "547"}  # the short form: bound to the same text each time
+    run_query(graph, QUERIES["section-text"], values)
+    before = prepared_query.cache_info()
+    run_query(graph, QUERIES["section-text"], values)
+    after = prepared_query.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
