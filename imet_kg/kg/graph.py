@@ -9,7 +9,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from imet_kg.kg.store import Backend, new_dataset
 from imet_kg.namespaces import GRAPH, bind_prefixes
 from imet_kg.paths import DATA_DIR, ONTOLOGY_DIR, SHAPES_FILE
-from imet_kg.rdf.files import RDF_FORMATS, parse_into
+from imet_kg.rdf.files import RDF_FORMATS, iri_segment, parse_into
 
 FIGURES_DIR_NAME = "country-figures"  # data/country-figures/*.csv: loaded through the ingest
 
@@ -20,8 +20,8 @@ def graph_iri(path: Path) -> URIRef:
     if path.suffix == ".csv":
         from imet_kg.ingest.country_figures import graph_name
 
-        return GRAPH[graph_name(path)]
-    return GRAPH[path.stem]
+        return GRAPH[iri_segment(graph_name(path))]
+    return GRAPH[iri_segment(path.stem)]
 
 
 def _rdf_files(folder: Path) -> list[Path]:

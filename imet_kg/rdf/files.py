@@ -45,6 +45,8 @@ _FORMAT_LABELS = {
     "n3": "N3",
 }
 
+_IRI_UNSAFE = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`%#?/]')
+_LINE_FORMATS = frozenset({"nt", "ntriples", "nquads"})
 _JSONLD_FORMATS = frozenset({"json-ld", "application/ld+json"})
 _CONTEXT_ADVICE = (
     "contexts are never fetched; inline it or use the project's ontology/context.jsonld"
@@ -52,9 +54,12 @@ _CONTEXT_ADVICE = (
 _MAX_REASON = 300
 # rdflib's RDF/XML handler reports "<system id>:<line>:<column>: <message>".
 _XML_LOCATION = re.compile(r":(\d+):(\d+): (.*)$", re.DOTALL)
-_NQUADS_REASON = re.compile(r"^Invalid line \((.*)\):", re.DOTALL)
-# The line breaks of the N-Triples/N-Quads grammar (str.splitlines() knows more, e.g. U+2028).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# An entity whose replacement text refers to other entities (the "billion laughs"), or to a
+# file or URL (SYSTEM/PUBLIC), or a parameter entity. Plain ones, as ontology editors write for
+# namespaces (<!ENTITY owl "http://www.w3.org/2002/07/owl#">), are fine.
+_ENTITY_DECLARATION = re.compile(
+    rb"<!ENTITY\s+(%\s*)?[^\s>]+\s+(?:(SYSTEM|PUBLIC)\b|(\"[^\"]*\"|'[^']*'))"
+)
 
 
 def format_for_path(path: Path) -> str:
@@ -78,6 +83,15 @@ def format_for_path(path: Path) -> str:
         raise InputError(
             Path(path), None, f"unknown RDF file extension {shown} (known: {known})"
         ) from None
+
+
+def iri_segment(text: str) -> str:
+    """``text`` made safe as one segment of an IRI path: spaces, controls, ``% # ? /`` and the
+    characters IRIs exclude (``<>"{}|\\^```) are percent-encoded; other characters stay.
+
+    A file called ``my data.ttl`` gives the named graph ``.../id/graph/my%20data``.
+    """
+    return _IRI_UNSAFE.sub(lambda match: f"%{ord(match.group()):02X}", text)
 
 
 def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
@@ -115,10 +129,21 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
     data = _read_bytes(path)
     if fmt in _JSONLD_FORMATS:
         refuse_remote_contexts(_load_json(path, data), path)
+    if fmt == "xml":
+        refuse_entity_expansion(data, path)
+    if fmt in _LINE_FORMATS:
+        # rdflib's line parsers take time quadratic in a line's length (a 1 MB literal: 7 s,
+        # 4 MB: minutes); Oxigraph's parser is linear and says where a file goes wrong.
+        from imet_kg.rdf.oxigraph_terms import parse_lines_into
+
+        parse_lines_into(graph, data, fmt == "nquads", path, label)
+        return
     try:
         # rdflib parses the very bytes that were checked (the file is read once); publicID
         # keeps the file's URI as the base IRI, as graph.parse(path) would.
         graph.parse(data=data, format=fmt, publicID=path.absolute().as_uri())
+    except RecursionError as exc:
+        raise InputError(path, None, f"{label} nested too deeply to read") from exc
     except Exception as exc:
         # Parsers raise many types (BadSyntax, ParserError, SAXParseException, ValueError, ...);
         # all of them mean "this file is not valid <format>".
@@ -163,6 +188,27 @@ def refuse_remote_contexts(document: object, path: Path | None = None) -> None:
                     )
                 else:
                     stack.append((value, in_context))
+
+
+def refuse_entity_expansion(data: bytes, path: Path | None = None) -> None:
+    """Refuse RDF/XML whose DTD declares entities that expand to other entities or to files.
+
+    Nested entities make a few kilobytes expand to gigabytes ("billion laughs"), and expat takes
+    minutes to give up; external ones would read files or URLs. Entities holding plain text (the
+    namespace abbreviations ontology editors write) are allowed.
+
+    Raises:
+        InputError: On the first such declaration, with its line.
+    """
+    if b"<!ENTITY" not in data:
+        return
+    for match in _ENTITY_DECLARATION.finditer(data):
+        parameter, external, value = match.groups()
+        if parameter or external or (value and (b"&" in value or b"%" in value)):
+            line = data[: match.start()].count(b"\n") + 1
+            kind = "external" if external else "parameter" if parameter else "nested"
+            reason = f"RDF/XML with a {kind} DTD entity refused (entities may only hold text)"
+            raise InputError(path, line, reason)
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -231,6 +277,8 @@ def _load_json(path: Path, data: bytes) -> dict | list:
         document = json.loads(data)
     except json.JSONDecodeError as exc:
         raise InputError(path, exc.lineno, f"malformed JSON-LD: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise InputError(path, None, "JSON-LD nested too deeply to read") from exc
     except UnicodeDecodeError as exc:
         line, reason = _decode_error(data, exc)
         raise InputError(path, line, f"malformed JSON-LD: {reason}") from exc
@@ -262,41 +310,11 @@ def _locate(exc: Exception, fmt: str, data: bytes) -> tuple[int | None, str]:
     if isinstance(exc, json.JSONDecodeError):
         return exc.lineno, exc.msg
     message = str(exc) or type(exc).__name__
-    if isinstance(exc, ParserError):
-        if fmt == "xml":
-            match = _XML_LOCATION.search(message)
-            if match:
-                return int(match.group(1)), match.group(3)
-        if fmt in ("nt", "ntriples", "nquads"):
-            return _first_bad_line(data, fmt), _line_parser_reason(exc, message)
+    if isinstance(exc, ParserError) and fmt == "xml":
+        match = _XML_LOCATION.search(message)
+        if match:
+            return int(match.group(1)), match.group(3)
     return None, message
-
-
-def _line_parser_reason(exc: Exception, message: str) -> str:
-    from rdflib.exceptions import ParserError
-
-    # The N-Triples parser re-raises as "Invalid line: <rest of the line>", keeping the real
-    # reason on the exception it was handling; the N-Quads parser puts it in parentheses.
-    inner = exc.__context__
-    if isinstance(inner, ParserError) and str(inner):
-        return str(inner)
-    match = _NQUADS_REASON.match(message)
-    return match.group(1) if match else message
-
-
-def _first_bad_line(data: bytes, fmt: str) -> int | None:
-    # The line parsers do not count lines, but in these formats each line stands alone: the
-    # first line that fails on its own is where the whole file failed.
-    from rdflib import Dataset, Graph
-
-    text = data.decode("utf-8", errors="replace")
-    scratch: Graph = Dataset() if fmt == "nquads" else Graph()
-    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
-        try:
-            scratch.parse(data=line, format=fmt)
-        except Exception:
-            return number
-    return None
 
 
 def _decode_error(data: bytes, exc: UnicodeDecodeError) -> tuple[int | None, str]:

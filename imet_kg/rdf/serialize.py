@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from imet_kg.errors import ImetKgError
+from imet_kg.errors import ImetKgError, one_line
 from imet_kg.namespaces import BASE, PREFIXES, bind_prefixes
 from imet_kg.rdf.files import refuse_remote_contexts, write_atomic
+from imet_kg.rdf.oxigraph_terms import to_oxigraph
 
 EXPORT_FORMATS = ("turtle", "json-ld", "nt", "trig", "nquads", "xml")
 # Triple formats carry the union of the named graphs; dataset formats keep them apart.
@@ -25,8 +25,8 @@ TRIPLE_FORMATS = frozenset({"turtle", "json-ld", "nt", "xml"})
 DATASET_FORMATS = frozenset({"trig", "nquads"})
 
 _Quad = tuple[Node, Node, Node, Node | None]
-_QUAD_PREDICATE = "urn:imet-kg:export:quad:"
 _LIST_CONTAINERS = ("@list", ["@list"])
+_STAND_IN = "urn:imet-kg:stand-in:"
 
 
 def default_context() -> dict:
@@ -83,6 +83,43 @@ def serialize_graph(graph: Graph, fmt: str, context: dict | None = None) -> byte
 
 
 def _serialize(graph: Graph, fmt: str, context: dict | None) -> bytes:
+    try:
+        return _serialize_with_rdflib(graph, fmt, context)
+    except RecursionError:
+        # rdflib's Turtle and JSON-LD writers nest a blank node inside the one that refers to
+        # it, one Python call per level: a few hundred levels exhaust the stack.
+        if fmt != "turtle":
+            raise ImetKgError(
+                f"cannot write {fmt}: blank nodes are nested too deeply for rdflib's writer "
+                "(use the default --store oxigraph, or another format)"
+            ) from None
+    except ImetKgError:
+        raise
+    except Exception as exc:
+        # rdflib reads "<http://e/a b>" with a warning, then cannot write it (a bare Exception).
+        if "does not look like a valid URI" not in str(exc):
+            raise
+        raise ImetKgError(f"cannot write {fmt}: {one_line(str(exc))}") from None
+    return _flat_turtle(_canonical_quads(graph), _source_prefixes(graph))
+
+
+def _flat_turtle(quads: list[_Quad], prefixes: list[tuple[str, URIRef]]) -> bytes:
+    """Turtle from Oxigraph's writer, which labels blank nodes instead of nesting them."""
+    import pyoxigraph as ox
+
+    names = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    names.update((prefix, str(namespace)) for prefix, namespace in prefixes)
+    triples = sorted({tuple(to_oxigraph(t) for t in quad[:3]) for quad in quads}, key=str)
+    data = ox.serialize(
+        [ox.Triple(*t) for t in triples], format=ox.RdfFormat.TURTLE, prefixes=names
+    )
+    # Oxigraph writes the @prefix lines in its map's order, which changes from run to run.
+    lines = data.splitlines(keepends=True)
+    header = [line for line in lines if line.startswith(b"@prefix ")]
+    return b"".join(sorted(header)) + b"".join(lines[len(header) :])
+
+
+def _serialize_with_rdflib(graph: Graph, fmt: str, context: dict | None) -> bytes:
     if fmt not in EXPORT_FORMATS:
         raise ImetKgError(
             f"unknown export format '{fmt}' (choose one of {', '.join(EXPORT_FORMATS)})"
@@ -150,21 +187,50 @@ def _canonical_quads(dataset: Graph) -> list[_Quad]:
 
 
 def _relabel_bnodes(quads: set[_Quad]) -> set[_Quad]:
-    # Blank node labels are random per process. rdflib's canonicaliser works on triples, so
-    # the graph name is folded into the predicate first: a blank node shared by two graphs
-    # stays one node, and the labels depend on which graph each triple is in.
-    folded = Graph()
-    unfold: dict[URIRef, tuple[Node | None, Node]] = {}
-    for s, p, o, g in quads:
-        graph_name = "" if g is None else quote(str(g), safe="")
-        key = URIRef(f"{_QUAD_PREDICATE}{graph_name}:{quote(str(p), safe='')}")
-        unfold[key] = (g, p)
-        folded.add((s, key, o))
-    relabelled = set()
-    for s, key, o in to_canonical_graph(folded):
-        g, p = unfold[key]
-        relabelled.add((s, p, o, g))
-    return relabelled
+    # Blank node labels are random per process: RDFC-1.0 (Oxigraph's, linear for ordinary
+    # graphs, where rdflib's canonicaliser took 4 s for a 500-item list) relabels them from the
+    # statements that mention blank nodes; the other statements cannot change a label.
+    import pyoxigraph as ox
+
+    from imet_kg.rdf.blank_nodes import canonicalize
+
+    outward: dict[Node, object] = {}
+    back: dict[object, Node] = {}
+
+    def convert(term: Node | None) -> object:
+        if term is None:
+            return ox.DefaultGraph()
+        known = outward.get(term)
+        if known is None and isinstance(term, BNode):
+            known = outward[term] = to_oxigraph(term)
+        elif known is None:
+            try:
+                known = to_oxigraph(term)
+            except ValueError:  # e.g. an IRI with a space: stands in as a made-up IRI
+                known = _stand_in(term)
+            if known in back and back[known] != term:  # "x" and "x"^^xsd:string: keep both
+                known = _stand_in(term)
+            outward[term], back[known] = known, term
+        return known
+
+    def restore(term: object) -> Node | None:
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        return None if isinstance(term, ox.DefaultGraph) else back[term]
+
+    plain = {quad for quad in quads if not any(isinstance(t, BNode) for t in quad)}
+    converted = [ox.Quad(*(convert(t) for t in quad)) for quad in quads if quad not in plain]
+    for quad in canonicalize(converted):
+        terms = (quad.subject, quad.predicate, quad.object, quad.graph_name)
+        plain.add(tuple(restore(term) for term in terms))
+    return plain
+
+
+def _stand_in(term: Node) -> object:
+    # Named from the term's content, so the canonical labels stay the same from run to run.
+    import pyoxigraph as ox
+
+    return ox.NamedNode(_STAND_IN + hashlib.sha256(repr(term).encode()).hexdigest())
 
 
 def _quad_key(quad: _Quad) -> tuple[str, str, str, str]:
