@@ -96,8 +96,9 @@ def query(
     it runs on a remote SPARQL store instead, over the union of the graphs that `imet-kg push`
     put there (or the store's default graph if there are none).
     """
+    from imet_kg.sparql.held import check_iris_held
     from imet_kg.sparql.results import render_result
-    from imet_kg.sparql.saved import check_iris_held, run_query
+    from imet_kg.sparql.saved import run_query
 
     fmt = output_format(out, fmt, RESULT_SUFFIXES, "table")
     bundle = Bundle(data_dir=data_dir, store=store, notice=notice)

@@ -506,7 +506,7 @@ def test_a_local_query_never_fetches_a_from_graph(graph, tmp_path):
 @pytest.mark.parametrize("store", ["memory", "oxigraph"])
 def test_an_iri_value_the_graph_does_not_hold_names_the_closest(store):
     from imet_kg.kg.embedded import EmbeddedStore
-    from imet_kg.sparql.saved import check_iris_held
+    from imet_kg.sparql.held import check_iris_held
 
     data = "".join(
         f'<{ID["country/" + name]}> <{RDFS.label}> "{name}" .\n'
