@@ -88,9 +88,16 @@ def local_servers() -> Iterator[Callable[[Responder], LocalServer]]:
             server.server_close()
 
 
-def answers(status: int = 200, body: bytes = ASK_TRUE, kind: str = JSON_TYPE) -> Responder:
-    """Answer every request with one status, body and Content-Type."""
-    return lambda handler: (status, {"Content-Type": kind}, body)
+def answers(
+    status: int = 200, body: bytes = ASK_TRUE, kind: str = JSON_TYPE, delay: float = 0
+) -> Responder:
+    """Answer every request with one status, body and Content-Type, after ``delay`` seconds."""
+
+    def respond(handler: BaseHTTPRequestHandler) -> Reply:
+        time.sleep(delay)
+        return status, {"Content-Type": kind}, body
+
+    return respond
 
 
 def trickle(

@@ -15,7 +15,15 @@ import urllib.request
 from collections.abc import Callable, Iterator
 
 import pytest
-from local_http import ASK_TRUE, JSON_TYPE, Reply, Responder, local_servers, one_line_error
+from local_http import (
+    ASK_TRUE,
+    JSON_TYPE,
+    Reply,
+    Responder,
+    answers,
+    local_servers,
+    one_line_error,
+)
 
 from imet_kg.errors import EndpointError, QueryError
 from imet_kg.sparql.client import (
@@ -60,14 +68,6 @@ def local_server() -> Iterator[Callable[..., tuple[str, list[dict]]]]:
             return server.url(), server.seen
 
         yield started
-
-
-def answers(status: int = 200, body: bytes = ASK_TRUE, kind: str = JSON_TYPE, delay: float = 0):
-    def respond(handler) -> Reply:
-        time.sleep(delay)
-        return status, {"Content-Type": kind}, body
-
-    return respond
 
 
 def basic_only(user: str, password: str):
