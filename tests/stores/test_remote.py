@@ -7,19 +7,17 @@ skipped, except in CI (CI=true), where they fail so that CI really runs them.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
+from local_http import ASK_TRUE, JSON_TYPE, answers, local_servers
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
@@ -218,55 +216,22 @@ def test_a_store_without_project_graphs_is_queried_on_its_default_graph(oxigraph
 # Errors: one line, exit code 2
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """A stand-in endpoint: slow, demanding Basic auth, or answering HTML."""
-
-    mode = "slow"
-
-    def _answer(self) -> None:
-        if self.mode == "slow":
-            time.sleep(3)
-        if self.mode == "basic" and self.headers.get("Authorization") != "Basic dTpw":  # u:p
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="test"')
-            self.end_headers()
-            return
-        if self.mode == "html":
-            body, kind = b"<html>hello</html>", "text/html"
-        else:
-            body = json.dumps({"head": {}, "boolean": True}).encode()
-            kind = "application/sparql-results+json"
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:  # the client gave up
-            pass
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, *args) -> None:
-        pass
+def _basic_only(handler) -> tuple[int, dict[str, str], bytes]:
+    if handler.headers.get("Authorization") != "Basic dTpw":  # u:p
+        return 401, {"WWW-Authenticate": 'Basic realm="test"'}, b""
+    return 200, {"Content-Type": JSON_TYPE}, ASK_TRUE
 
 
 @pytest.fixture
 def fake_endpoint() -> Iterator:
-    servers = []
-
-    def start(mode: str) -> str:
-        handler = type("Handler", (_Handler,), {"mode": mode})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/sparql"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    """A stand-in endpoint: slow, demanding Basic auth, or answering HTML."""
+    modes = {
+        "slow": answers(delay=3),
+        "basic": _basic_only,
+        "html": answers(body=b"<html>hello</html>", kind="text/html"),
+    }
+    with local_servers() as start:
+        yield lambda mode: start(modes[mode]).url()
 
 
 def assert_one_line_error(result, *needles: str) -> None:
