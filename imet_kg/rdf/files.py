@@ -229,6 +229,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     tmp: Path | None = None
+    _refuse_file_in_the_way(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp, fd = _create_temp(path)
@@ -247,6 +248,17 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             reason = exc.strerror or str(exc)
             raise ImetKgError(f"{path}: cannot write: {one_line(reason)}") from exc
         raise
+
+
+def _refuse_file_in_the_way(path: Path) -> None:
+    # mkdir(parents=True) says only "File exists" when a parent folder is an ordinary file.
+    if path.is_dir():
+        raise ImetKgError(f"{path}: cannot write: it is a folder; give a file name")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ImetKgError(f"{path}: cannot write: {parent} is a file, not a folder")
+            return
 
 
 def _create_temp(path: Path) -> tuple[Path, int]:

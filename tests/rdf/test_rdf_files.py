@@ -445,3 +445,21 @@ def test_write_atomic_permissions(tmp_path: Path) -> None:
         assert old.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(umask)
+
+
+@pytest.mark.parametrize("target", ["blocker/out.ttl", "blocker/deeper/out.ttl"])
+def test_write_atomic_names_the_file_that_is_in_the_way(tmp_path: Path, target: str) -> None:
+    # mkdir said only "cannot write: File exists".
+    (tmp_path / "blocker").write_text("an ordinary file")
+    with pytest.raises(ImetKgError) as info:
+        write_atomic(tmp_path / target, b"x")
+    assert str(info.value) == (
+        f"{tmp_path / target}: cannot write: {tmp_path / 'blocker'} is a file, not a folder"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
+
+
+def test_write_atomic_to_a_folder_says_to_give_a_file_name(tmp_path: Path) -> None:
+    with pytest.raises(ImetKgError, match="it is a folder; give a file name"):
+        write_atomic(tmp_path, b"x")
+    assert list(tmp_path.iterdir()) == []
