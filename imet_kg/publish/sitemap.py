@@ -8,9 +8,11 @@ always agree. Two kinds of things are published:
   ``<path>.html``, ``.ttl``, ``.jsonld``, ``.nt`` (``def/`` is stored as ``def/index.*``). The
   server answers the resource's own path (``/id/faa/section-543``) with content negotiation, also
   under the IRI's full path (``/imet-kg/id/...``), and each file's path directly;
-* the site-wide :class:`Document` s below: home, resource index, query pages, the funding chart,
-  the whole graph, and the style sheet and script. A document has a server route, a static file,
-  or both.
+* the site-wide :class:`Document` s below: home, resource index, search (with its index for the
+  static site), query pages, the funding chart's page and its SVG and PNG in nominal and constant
+  dollars, the whole graph, and the style sheet and scripts. A document has a server route, a
+  static file, or both; one whose ``answer`` is set also answers query parameters on the server
+  (``/search?q=...``).
 """
 
 from __future__ import annotations
