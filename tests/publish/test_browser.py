@@ -22,7 +22,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from server_support import running_server
 
 from imet_kg.publish import sitemap
-from imet_kg.publish.views import Links
+from imet_kg.publish.views import Links, Pages
 
 from conftest import ROOT
 
@@ -129,6 +129,11 @@ def test_query_page_runs_a_saved_query_and_shows_its_rows(server, browser):
     # IRIs of the graph are shown with the project's prefixes and link to this server's pages.
     link = browser.find_element(By.LINK_TEXT, "id:faa/section-543/1")
     assert link.get_attribute("href") == server.url("/id/faa/section-543/1")
+    # ... with their labels, which query.js asks the endpoint for.
+    labels = WebDriverWait(browser, 10).until(
+        lambda b: [e.text for e in b.find_elements(By.CSS_SELECTOR, ".yasr .iri-label")]
+    )
+    assert "FAA §543(1)" in labels
     # The address now names the query: a shareable link to this result.
     assert browser.current_url.startswith(server.url("/sparql?query="))
     assert outward_requests(browser, server) == []
@@ -146,12 +151,12 @@ def test_a_result_address_opens_the_query_and_its_results(server, browser):
     )
     browser.execute_script("window.imetQueryPage.getTab().setQuery(arguments[0])", query)
     browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
-    first = wait_for_rows(browser, 2)
+    first = [row[1] for row in wait_for_rows(browser, 2)]  # the labels (IRIs get a label later)
     address = browser.current_url
     assert address != server.url("/sparql")
     browser.get("about:blank")
     browser.get(address)  # as someone the link was sent to
-    assert wait_for_rows(browser, 2) == first
+    assert [row[1] for row in wait_for_rows(browser, 2)] == first
     shown = browser.execute_script("return window.imetQueryPage.getTab().getQuery()")
     assert shown == query
 
@@ -242,9 +247,11 @@ def test_the_query_page_fits_a_phone(server, browser):
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def test_the_static_site_query_page_shows_the_saved_answers(browser, publication, pages, tmp_path):
+def test_the_static_site_query_page_shows_the_saved_answers(
+    browser, publication, queries, tmp_path
+):
     """The static site has no endpoint: choosing a saved query shows the answer built with it."""
-    content = sitemap.Content(pages)
+    content = sitemap.Content(Pages(publication, [q for q in queries if q.name == "purposes"]))
     for document in (sitemap.QUERY_PAGE, *sitemap.ASSETS.values()):
         path = tmp_path / document.file
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ import pytest
 
 from imet_kg.namespaces import BASE
 from imet_kg.publish import sitemap
-from imet_kg.publish.views import Links
+from imet_kg.publish.views import Links, Pages
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 YASGUI_DIR = sitemap.STATIC_DIR / "yasgui"
@@ -150,13 +150,22 @@ def test_completion_and_result_prefixes_come_from_the_graph(client):
     assert "http://www.w3.org/2000/01/rdf-schema#label" in config["terms"]["properties"]
 
 
+# The static page runs every saved query it shows; two (a table and a graph) keep the test quick.
+STATIC_EXAMPLES = ("purposes", "program-card")
+
+
 @pytest.fixture(scope="module")
-def static_page(pages, publication) -> str:
+def static_pages(publication, queries) -> Pages:
+    return Pages(publication, [q for q in queries if q.name in STATIC_EXAMPLES])
+
+
+@pytest.fixture(scope="module")
+def static_page(static_pages, publication) -> str:
     links = Links(publication, static=True, page=sitemap.QUERY_PAGE.file)
-    return pages.site.query_page(links)
+    return static_pages.site.query_page(links)
 
 
-def test_the_static_site_has_the_page_with_the_answers(static_page, queries):
+def test_the_static_site_has_the_page_with_the_answers(static_page):
     assert sitemap.QUERY_PAGE.file in {d.file for d in sitemap.WRITTEN}
     urls = assets(static_page)
     assert "static/yasgui/yasgui.min.js" in urls
@@ -165,7 +174,20 @@ def test_the_static_site_has_the_page_with_the_answers(static_page, queries):
     assert config["endpoint"] is None and config["static"] is True
     assert "no live SPARQL endpoint" in static_page
     answers = config["answers"]
-    assert set(answers) == {q.name for q in queries}
+    assert set(answers) == set(STATIC_EXAMPLES)
     purposes = json.loads(answers["purposes"]["data"])
     assert len(purposes["results"]["bindings"]) == 3
     assert answers["purposes"]["contentType"] == "application/sparql-results+json"
+    assert answers["program-card"]["contentType"] == "text/turtle"
+    assert "w3id.org/imet-kg" in answers["program-card"]["data"]
+
+
+def test_the_static_site_runs_each_saved_query_once_for_both_query_pages(static_page, static_pages):
+    """The static query page and the saved queries page share one result per query."""
+    site = static_pages.site
+    dataset = site.publication.dataset
+    purposes = next(q for q in site.queries if q.name == "purposes")
+    assert site.saved_result(dataset, purposes) is site.saved_result(dataset, purposes)
+    links = Links(site.publication, static=True, page=sitemap.SAVED_QUERIES.file)
+    table = site.query_results(dataset, links)["purposes"]  # read again after the answers
+    assert table["total"] == 3 and len(table["rows"]) == 3

@@ -56,10 +56,57 @@
   }
 
   function relink(root) {
-    root.querySelectorAll("a[href]").forEach(function (a) {
-      var href = localHref(a.getAttribute("href"));
-      if (href) { a.setAttribute("href", href); a.removeAttribute("target"); }
+    root.querySelectorAll(".yasr a[href]").forEach(function (a) {
+      var iri = a.getAttribute("href");
+      var href = localHref(iri);
+      if (href) {
+        a.setAttribute("href", href);
+        a.setAttribute("data-iri", iri);
+        a.removeAttribute("target");
+      }
     });
+  }
+
+  // YASGUI shows IRIs only: ask the endpoint (one query per batch) for the labels of the graph's
+  // IRIs in the table and show each after its prefixed name.
+  var labels = {};
+  var labelling = false;
+  var SAFE_IRI = /^[^\s<>"{}|^`\\]+$/;
+  function showLabels(root) {
+    if (!endpoint) return;
+    var missing = [];
+    root.querySelectorAll("a[data-iri]:not([data-labelled])").forEach(function (a) {
+      var iri = a.getAttribute("data-iri");
+      if (labels[iri] === undefined) {
+        if (SAFE_IRI.test(iri) && missing.indexOf(iri) < 0) missing.push(iri);
+        return;
+      }
+      a.setAttribute("data-labelled", "");
+      if (!labels[iri]) return;
+      var note = document.createElement("span");
+      note.className = "iri-label";
+      note.textContent = labels[iri];
+      a.insertAdjacentElement("afterend", note);
+    });
+    if (!missing.length || labelling) return;
+    labelling = true;
+    missing = missing.slice(0, 200);
+    var query = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" +
+      "SELECT ?s (SAMPLE(?l) AS ?label) WHERE { VALUES ?s { " +
+      missing.map(function (iri) { return "<" + iri + ">"; }).join(" ") +
+      " } ?s rdfs:label ?l } GROUP BY ?s";
+    fetch(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/sparql-results+json" },
+      body: new URLSearchParams({ query: query }).toString()
+    }).then(function (r) { return r.ok ? r.json() : { results: { bindings: [] } }; })
+      .then(function (data) {
+        missing.forEach(function (iri) { labels[iri] = ""; });
+        data.results.bindings.forEach(function (b) { labels[b.s.value] = b.label.value; });
+      })
+      .catch(function () { missing.forEach(function (iri) { labels[iri] = ""; }); })
+      .then(function () { labelling = false; showLabels(root); });
   }
 
   function setStatus(text, kind) {
@@ -143,7 +190,7 @@
     }
   });
   var host = document.getElementById("yasgui");
-  new MutationObserver(function () { relink(host); })
+  new MutationObserver(function () { relink(host); showLabels(host); })
     .observe(host, { childList: true, subtree: true });
 
   // The endpoint says in headers when it cut a result at its row limit; YASGUI does not show them.

@@ -25,7 +25,11 @@ from imet_kg.sparql.results import render_result
 from imet_kg.sparql.saved import run_query
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.query import Result
+
     from imet_kg.publish.views.common import Links
+    from imet_kg.sparql.saved import SavedQuery
 
 STATIC_NOTE = (
     "This copy of the site is static: it has no live SPARQL endpoint, so the editor shows each "
@@ -145,12 +149,21 @@ class QueryPageMixin:
         properties = {str(p) for p in graph.predicates() if isinstance(p, URIRef)}
         return {"classes": sorted(classes), "properties": sorted(properties)}
 
+    def saved_result(self, dataset: Graph, query: SavedQuery) -> Result:
+        """A saved query's result on ``dataset``, run once: the static site's query page and its
+        saved queries page both show it (rdflib's results can be read more than once)."""
+        cache = self.__dict__.setdefault("_saved_results", {})
+        key = (id(dataset), query.name)
+        if key not in cache:
+            cache[key] = run_query(dataset, query)
+        return cache[key]
+
     @cached_property
     def static_answers(self) -> dict[str, dict]:
         """Each saved query's answer on this graph, as the endpoint would send it (first rows)."""
         answers = {}
         for query in self.queries:
-            result = run_query(self.publication.dataset, query)
+            result = self.saved_result(self.publication.dataset, query)
             if result.type in ("CONSTRUCT", "DESCRIBE"):
                 text = render_result(result, "turtle").decode("utf-8")
                 answers[query.name] = {"contentType": "text/turtle", "data": text}

@@ -16,7 +16,7 @@ from imet_kg.publish.resources import Publication
 from imet_kg.publish.views.common import Links, View
 from imet_kg.publish.views.query_page import QueryPageMixin
 from imet_kg.sparql.results import render_result
-from imet_kg.sparql.saved import SavedQuery, run_query
+from imet_kg.sparql.saved import SavedQuery
 
 # Where the home page suggests starting, and what each place offers (said on its card after the
 # resource's own description, or its heading and citation for a provision, which has none).
@@ -100,7 +100,7 @@ class SitePages(QueryPageMixin, View):
         """Run each saved query for :meth:`saved_queries_page`."""
         results = {}
         for query in self.queries:
-            result = run_query(dataset, query)
+            result = self.saved_result(dataset, query)
             if result.type in ("CONSTRUCT", "DESCRIBE"):
                 results[query.name] = {"text": render_result(result, "turtle").decode("utf-8")}
             elif result.type == "ASK":
