@@ -114,7 +114,11 @@ def serve(
 
         bundle.engine  # noqa: B018 (built if needed; its shared lock is held while serving)
         store_folder = PersistentStore(bundle.files, bundle.out).folder
-    click.echo(f"imet-kg: serving {len(dataset)} triples on http://{host}:{port}/", err=True)
+    from imet_kg.kg.graph import triple_count
+
+    click.echo(
+        f"imet-kg: serving {triple_count(dataset)} triples on http://{host}:{port}/", err=True
+    )
     run_server(
         dataset,
         bundle.queries,

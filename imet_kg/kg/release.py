@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,15 +15,19 @@ from rdflib.namespace import OWL, RDF, SH
 from imet_kg.kg.bundle import Bundle
 from imet_kg.kg.canonical import DUMP_FORMATS, canonical_dump
 from imet_kg.kg.embedded import EmbeddedStore
-from imet_kg.kg.persistent import PersistentStore
+from imet_kg.kg.graph import triple_count
+from imet_kg.errors import ImetKgError
+from imet_kg.kg.persistent import STORE_FOLDER, PersistentStore
 from imet_kg.kg.validation import ValidationResult, validate
 from imet_kg.namespaces import IMET, IMETSH
-from imet_kg.rdf.files import write_atomic
+from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 from imet_kg.rdf.serialize import serialize_dataset
 from imet_kg.sparql.results import render_result
 from imet_kg.sparql.saved import run_query
 
 RELEASE_NAME = "imet-kg"
+#: A file every release folder holds, so build knows a folder it may replace.
+RELEASE_MARKER = ".imet-kg-release"
 RELEASE_FORMATS = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt", "trig": "trig"}
 
 
@@ -76,12 +82,14 @@ def build_release(
     With the Oxigraph store (the bundle's default), the graph is loaded into the persistent store
     ``out/store/<key>/`` (reused when the inputs have not changed), queried there, and the Turtle,
     N-Triples and TriG files are Oxigraph's byte-stable dumps; with the memory store, rdflib does
-    it all. Each file is written atomically (a temporary file renamed into place), so an
-    interrupted build never leaves a half-written file. If the graph does not conform, only the
-    validation report is written.
+    it all. The release is written to a hidden folder beside ``out`` and swapped in whole when
+    complete (the store moves with it), so an interrupted build (killed, disk full) leaves the
+    previous release as it was; the next build removes what it left. If the graph does not
+    conform, the release holds only the validation report.
 
     Args:
-        out: the release folder (created if missing).
+        out: the release folder (created if missing; a non-empty folder that is not a release
+            is refused).
         bundle: the graph and its shapes, context and queries (default: the shipped ones).
         progress: called with a short message at each step.
 
@@ -89,37 +97,110 @@ def build_release(
         A :class:`BuildSummary`.
     """
     started = time.perf_counter()
+    out = Path(out)
     bundle = bundle or Bundle()
-    progress(f"loading ontology and data from {bundle.data_dir} ...")
-    engine = _open_engine(bundle, Path(out), progress)
-    graphs = _named_graph_count(engine)
-    triples = len(engine)
-    progress(f"  {triples} triples in {graphs} named graphs")
-    progress("validating against the SHACL shapes ...")
-    result = _validate(bundle, engine)
-    files: list[Path] = []
+    _refuse_foreign_folder(out)
+    remove_stale_temporaries(out, progress)
+    staging = temporary_name(out, "release")
+    staging.mkdir(parents=True)
+    try:
+        progress(f"loading ontology and data from {bundle.data_dir} ...")
+        engine = _open_engine(bundle, out, progress)
+        graphs = _named_graph_count(engine)
+        triples = len(engine)
+        progress(f"  {triples} triples in {graphs} named graphs")
+        progress("validating against the SHACL shapes ...")
+        result = _validate(bundle, engine)
+        files: list[Path] = []
 
-    def emit(name: str, data: bytes) -> None:
-        write_atomic(out / name, data)
-        files.append(out / name)
+        def emit(name: str, data: bytes) -> None:
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_bytes(data)
+            files.append(out / name)
 
-    emit("validation-report.ttl", result.report_graph.serialize(format="turtle").encode())
-    emit("validation-report.txt", result.text.encode())
-    if result.conforms:
-        _write_exports_and_answers(bundle, engine, emit, progress)
-    else:
-        progress("the graph does not conform: see validation-report.txt; no release written")
+        emit(RELEASE_MARKER, b"An imet-kg release folder: `imet-kg build` replaces it whole.\n")
+        emit("validation-report.ttl", result.report_graph.serialize(format="turtle").encode())
+        emit("validation-report.txt", result.text.encode())
+        if result.conforms:
+            _write_exports_and_answers(bundle, engine, emit, progress)
+        else:
+            progress("the graph does not conform: see validation-report.txt; no release written")
+        classes = count_classes(engine)
+        _move_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return BuildSummary(
         conforms=result.conforms,
         triples=triples,
         named_graphs=graphs,
-        classes=count_classes(engine),
+        classes=classes,
         shapes=count_shapes(bundle.shapes),
         queries=len(bundle.queries),
         violations=len(result.violations),
         seconds=time.perf_counter() - started,
-        files=files,
+        files=[path for path in files if path.name != RELEASE_MARKER],
     )
+
+
+def _refuse_foreign_folder(out: Path) -> None:
+    """Refuse to replace a folder that holds something other than a release (or is a file)."""
+    if out.exists() and not out.is_dir():
+        raise ImetKgError(f"{out} exists and is not a folder")
+    if not out.is_dir() or any(
+        (out / name).exists() for name in (RELEASE_MARKER, STORE_FOLDER, "validation-report.txt")
+    ):
+        return
+    if any(not entry.name.startswith(".") for entry in out.iterdir()):
+        raise ImetKgError(
+            f"{out} is not empty and is not an imet-kg release (build replaces the whole "
+            "folder): choose another --out"
+        )
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    """Swap the finished release in for the old one, whole; the store moves with it.
+
+    The store folder moves into the new release first (a rename), then the two folders are
+    exchanged in one step (Linux renameat2), so ``out`` always holds a complete release: the
+    old one or the new one. Without renameat2 there are two renames, and an instant between.
+    """
+    store = out / STORE_FOLDER
+    if store.is_dir():
+        os.rename(store, staging / STORE_FOLDER)
+    os.chmod(staging, 0o755)
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    if _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now the old release
+        return
+    old = temporary_name(out, "old")
+    os.rename(out, old)
+    os.rename(staging, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically exchange two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(
+        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange
+    )
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: the kernel or file system lacks it
+        return False
+    raise OSError(errno, os.strerror(errno), str(second))
 
 
 def _write_exports_and_answers(
