@@ -22,6 +22,7 @@ The verdict is ``ok``, ``stopped`` (a limit stopped the query: its client is cha
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -112,8 +113,14 @@ def open_graph(source: str | bytes) -> Graph | EmbeddedStore:
     return dataset
 
 
+WORKER_NICENESS = 5
+"""Queries yield the CPU to the web process, which answers from its cache and serves pages."""
+
+
 def main() -> None:
     """Serve queries on stdin/stdout until told to stop."""
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     # The frames go on the original stdout; anything printed goes to stderr instead.
     out_fd = os.dup(1)
     os.dup2(2, 1)

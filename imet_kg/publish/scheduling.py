@@ -6,7 +6,10 @@ A few clients looping expensive queries must not starve everyone else (issue 13)
   worker-seconds each client used lately (decaying with a half-life), fewest first, so a client
   that just held a worker for seconds waits behind those that did not.
 * **A worker kept for the well-behaved.** A client whose query was stopped by a limit (time or
-  memory) lately is *heavy*: heavy clients together may hold all workers but one.
+  memory) lately is *heavy*: heavy clients together may hold all workers but one, and a heavy
+  client's query runs at the lowest CPU priority (its worker is replaced afterwards, as a process
+  cannot raise its priority again). Every worker runs a little below the web process, so that
+  cached answers and pages stay quick while the workers are busy.
 * **No worker for a known answer.** The graph is read-only, so an answer never goes stale:
   :class:`AnswerCache` keeps answers by query text and media type (the saved queries' answers are
   made at start), and a cached answer is sent without queueing.

@@ -39,6 +39,8 @@ KILL_GRACE = 1.0
 WARM_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 """What the query page asks for: the saved queries' answers are kept in these formats."""
 WARM_CLIENT = "(start)"
+LOWEST_PRIORITY = 19
+"""The niceness of a worker running a heavy client's query (see :mod:`.scheduling`)."""
 
 
 class _Worker:
@@ -71,6 +73,10 @@ class _Worker:
         if not self.from_worker.poll(timeout):
             return None
         return self.from_worker.recv()
+
+    def lower_priority(self) -> None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, LOWEST_PRIORITY)
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -245,6 +251,11 @@ class QueryPool:
         except TimeoutError:
             return Answer.error(503, "503 every query worker is busy; try again later")
         worker = grant.item
+        if grant.heavy:
+            # Below everything else on the machine (the web process serving cached answers and
+            # pages included). A process cannot raise its priority again: the worker is
+            # replaced after this query.
+            worker.lower_priority()
         # The worker stops a query at the limit itself; killing it is for one that cannot be.
         deadline = self.limits.time_limit + KILL_GRACE
         future = asyncio.ensure_future(asyncio.to_thread(worker.ask, (text, accept, fmt), deadline))
@@ -257,7 +268,7 @@ class QueryPool:
             verdict = reply[1] if reply else "killed"
             assert self._queue is not None
             self._queue.release(grant, time.perf_counter() - started, verdict != "ok")
-            if verdict in ("ok", "stopped"):
+            if verdict in ("ok", "stopped") and not grant.heavy:
                 self._queue.put(worker)
                 return
             self._discard(worker)

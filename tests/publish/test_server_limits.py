@@ -259,3 +259,52 @@ def test_a_repeated_query_comes_from_the_cache(client):
     assert "x-imet-cache" not in first.headers
     assert again.headers["x-imet-cache"] == "hit"
     assert again.content == first.content
+
+
+# --- CPU priority (real worker processes over a three-triple graph) -------------------------------
+
+
+def test_workers_run_below_the_web_process_and_a_heavy_clients_query_lowest():
+    import os
+
+    from rdflib import Dataset, Literal
+
+    from imet_kg.publish.limits import Limits
+    from imet_kg.publish.query_worker import WORKER_NICENESS
+    from imet_kg.publish.workers import LOWEST_PRIORITY, QueryPool
+
+    dataset = Dataset(default_union=True)
+    for n in range(3):
+        dataset.add((URIRef(f"http://example.org/{n}"), URIRef("http://example.org/p"), Literal(n)))
+    slow = (
+        "SELECT (COUNT(*) AS ?n) WHERE { "
+        + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(14))
+        + " }"
+    )
+
+    def niceness(pool: QueryPool) -> set[int]:
+        return {os.getpriority(os.PRIO_PROCESS, w.process.pid) for w in pool._all}
+
+    async def scenario() -> tuple:
+        pool = QueryPool(dataset, Limits(workers=1, time_limit=0.3))
+        await pool.start()
+        try:
+            started = niceness(pool)
+            stopped = await pool.run(slow, client="h")  # stopped by the time limit: h is heavy
+            (first,) = pool._all
+            running = asyncio.ensure_future(pool.run(slow + " # again", client="h"))
+            await asyncio.sleep(0.1)
+            during = niceness(pool)
+            await running
+            await asyncio.wait_for(pool.run("ASK { ?s ?p ?o }", client="good"), 30)
+            (after,) = pool._all
+            return started, stopped.status, during, after is not first, niceness(pool)
+        finally:
+            await pool.stop()
+
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    started, status, during, replaced, later = run(scenario())
+    expected = min(base + WORKER_NICENESS, 19)
+    assert started == {expected} and status == 503
+    assert during == {LOWEST_PRIORITY}
+    assert replaced and later == {expected}
