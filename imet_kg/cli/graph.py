@@ -52,7 +52,7 @@ def build(out: Path, data_dir: Path | None, store: str) -> None:
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, metavar="[FILES]...", type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "fmt",

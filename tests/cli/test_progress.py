@@ -83,3 +83,16 @@ def test_ingest_training_progress_and_data_line(on_terminal, tmp_path):
     assert "Infantry Officer Basic" in result.stdout
     assert (f"imet-kg: data: {data} (--data)" in result.stderr.splitlines()) is on_terminal
     assert ("] reading " in result.stderr) is on_terminal, result.stderr
+
+
+def test_site_progress(on_terminal, session_graph, tmp_path, monkeypatch):
+    import imet_kg.publish.site as site_module
+
+    def one_step_site(out, dataset, queries, context=None, progress=None, shapes=None):
+        progress("writing pages ...")
+        return site_module.SiteSummary(out=out, resources=1, files=1)
+
+    monkeypatch.setattr(site_module, "build_site", one_step_site)
+    result = run("site", "--out", str(tmp_path / "site"))
+    assert result.exit_code == 0, result.output
+    assert ("] writing pages ..." in result.stderr) is on_terminal, result.stderr
