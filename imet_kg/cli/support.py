@@ -206,6 +206,8 @@ def progress_reporter() -> Callable[[str], None]:
     started = time.monotonic()
 
     def report(message: str) -> None:
-        click.echo(f"imet-kg: [{time.monotonic() - started:5.1f}s] {message}", err=True)
+        # Notices passed on as steps (the store build's) carry the prefix already.
+        step = message.removeprefix("imet-kg: ")
+        click.echo(f"imet-kg: [{time.monotonic() - started:5.1f}s] {step}", err=True)
 
     return report

@@ -60,6 +60,8 @@ def test_progress_lines_carry_the_time_so_far(monkeypatch, capsys):
     monkeypatch.setattr(support, "is_terminal", lambda stream: stream == "stderr")
     support.progress_reporter()("validating ...")
     assert capsys.readouterr().err.startswith("imet-kg: [  0.0s] validating ...")
+    support.progress_reporter()("imet-kg: no store yet: built it")
+    assert capsys.readouterr().err.startswith("imet-kg: [  0.0s] no store yet")
     monkeypatch.setattr(support, "is_terminal", lambda stream: False)
     support.progress_reporter()("validating ...")
     assert capsys.readouterr().err == ""
