@@ -10,108 +10,73 @@ query's table links the endpoint's CSV answer).
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from markupsafe import escape
 
 _SPACE = re.compile(r"\s+")
+# Regular expressions, not an HTML parser: the pages' tables are the templates' own (no table in
+# a table, no "<" in an attribute), and a parser took as long as rendering the pages did.
+_TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<(t[dh])\b[^>]*>(.*?)</\1>", re.S)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
 # Elements whose start or end separates words (so "label<br>rdf:type" is two words, not one).
-_BREAKS = {"br", "p", "li", "div", "ul", "ol", "small", "blockquote"}
+_BREAK = re.compile(r"</?(?:br|p|li|div|ul|ol|small|blockquote)\b[^>]*>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _attribute(attributes: str, name: str) -> str:
+    found = re.search(rf'\b{name}="([^"]*)"', attributes)
+    return html.unescape(found.group(1)) if found else ""
+
+
+def _text(fragment: str) -> str:
+    """A cell's text as the page shows it: tags dropped, entities decoded, spaces single."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", _BREAK.sub(" ", fragment)))).strip()
 
 
 @dataclass
 class _Table:
     start: int  # offset of "<table"
-    end: int = -1  # offset just after "</table>"
-    name: str = ""
-    csv_href: str = ""
-    rows: list[list[str]] = field(default_factory=list)
-    data_rows: set[int] = field(default_factory=set)  # the rows with a td (not headings only)
+    end: int  # offset just after "</table>"
+    name: str  # its id, else its caption
+    csv_href: str  # its data-csv attribute, if any
+    rows: list[list[str]]  # the cells' texts, rows with no cell left out
+    data_rows: int  # the rows with a td (not headings only)
 
 
-class _TableReader(HTMLParser):
-    """Finds the tables of a page (their offsets and cell texts); nested tables are skipped."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
-        self.tables: list[_Table] = []
-        self._depth = 0
-        self._cell: list[str] | None = None
-        self._caption: list[str] | None = None
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self._line_starts[line - 1] + column
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self._depth += 1
-            if self._depth == 1:
-                found = dict(attrs)
-                self.tables.append(
-                    _Table(
-                        start=self._offset(),
-                        name=found.get("id") or "",
-                        csv_href=found.get("data-csv") or "",
-                    )
-                )
-            return
-        if self._depth != 1:
-            return
-        if tag == "tr":
-            self.tables[-1].rows.append([])
-        elif tag in ("td", "th") and self.tables[-1].rows:
-            self._cell = []
-            if tag == "td":
-                self.tables[-1].data_rows.add(len(self.tables[-1].rows) - 1)
-        elif tag == "caption":
-            self._caption = []
-        elif tag in _BREAKS:
-            self._text(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._depth == 1 and tag in _BREAKS:
-            self._text(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "table":
-            if self._depth == 1:
-                self.tables[-1].end = self._offset() + len("</table>")
-            self._depth = max(self._depth - 1, 0)
-            return
-        if self._depth != 1:
-            return
-        if tag in ("td", "th") and self._cell is not None:
-            self.tables[-1].rows[-1].append(_SPACE.sub(" ", "".join(self._cell)).strip())
-            self._cell = None
-        elif tag == "caption" and self._caption is not None:
-            if not self.tables[-1].name:
-                self.tables[-1].name = "".join(self._caption)
-            self._caption = None
-        elif tag in _BREAKS:
-            self._text(" ")
-
-    def handle_data(self, data: str) -> None:
-        self._text(data)
-
-    def _text(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-        elif self._caption is not None:
-            self._caption.append(data)
+def _tables(page: str) -> list[_Table]:
+    found = []
+    for table in _TABLE.finditer(page):
+        attributes, body = table.groups()
+        caption = _CAPTION.search(body)
+        rows, data_rows = [], 0
+        for row in _ROW.finditer(body):
+            cells = _CELL.findall(row.group(1))
+            if cells:
+                rows.append([_text(content) for _, content in cells])
+                data_rows += any(tag == "td" for tag, _ in cells)
+        found.append(
+            _Table(
+                start=table.start(),
+                end=table.end(),
+                name=_attribute(attributes, "id") or (_text(caption.group(1)) if caption else ""),
+                csv_href=_attribute(attributes, "data-csv"),
+                rows=rows,
+                data_rows=data_rows,
+            )
+        )
+    return found
 
 
-def table_rows(html: str) -> list[list[list[str]]]:
-    """The cell texts of each (outermost) table of a page, row by row."""
-    reader = _TableReader(html)
-    reader.feed(html)
-    reader.close()
-    return [[row for row in table.rows if row] for table in reader.tables]
+def table_rows(page: str) -> list[list[list[str]]]:
+    """The cell texts of each table of a page, row by row."""
+    return [table.rows for table in _tables(page)]
 
 
 def csv_text(rows: list[list[str]]) -> str:
@@ -131,31 +96,22 @@ def _file_name(name: str, number: int) -> str:
     return f"{slug}.csv" if slug else f"table-{number}.csv"
 
 
-def finish_tables(html: str) -> str:
+def finish_tables(page: str) -> str:
     """The page with each table in a ``div.table-wrap`` (it scrolls in its own box on a narrow
     screen) followed by a link to the CSV of its rows."""
-    reader = _TableReader(html)
-    reader.feed(html)
-    reader.close()
     pieces: list[str] = []
     at = 0
-    for number, table in enumerate(reader.tables, start=1):
-        if table.end < 0:  # an unclosed table: leave the page as it is from here
-            break
-        rows = [row for row in table.rows if row]
-        href = table.csv_href or csv_data_url(rows)
-        count = len(table.data_rows)
+    for number, table in enumerate(_tables(page), start=1):
+        href = table.csv_href or csv_data_url(table.rows)
+        count = table.data_rows
         rows_named = "this row" if count == 1 else f"these {count} rows"
         download = escape(_file_name(table.name, number))
         link = (
             f'<p class="csv"><a href="{escape(href)}" download="{download}" type="text/csv">'
             f"Download {rows_named} as CSV</a></p>"
         )
-        pieces.append(html[at : table.start])
-        pieces.append('<div class="table-wrap">')
-        pieces.append(html[table.start : table.end])
-        pieces.append("</div>")
-        pieces.append(link)
+        pieces += [page[at : table.start], '<div class="table-wrap">']
+        pieces += [page[table.start : table.end], "</div>", link]
         at = table.end
-    pieces.append(html[at:])
+    pieces.append(page[at:])
     return "".join(pieces)
