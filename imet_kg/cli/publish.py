@@ -95,9 +95,11 @@ def serve(
     at /sparql is read-only. Stop with Ctrl+C.
     """
     try:
+        from imet_kg.publish.addressing import public_base_url
         from imet_kg.publish.server import run_server
     except ImportError as exc:
         raise _need_serve_extra("imet-kg serve") from exc
+    base_url = public_base_url(base_url, host, port)  # checked before the graph is loaded
     limits = Limits(
         time_limit=time_limit,
         max_rows=max_rows,

@@ -89,7 +89,17 @@ def test_serve_passes_its_limit_options(monkeypatch):
     assert (seen["store"] / "READY").is_file()  # the workers open the persistent store (issue 9)
     result = CliRunner().invoke(cli, ["serve", "--port", "0", "--store", "memory"])
     assert result.exit_code == 0, result.output
-    assert seen["store"] is None and seen["base_url"] is None and seen["warm_cache"] is False
+    assert seen["store"] is None and seen["warm_cache"] is False
+    assert seen["base_url"] == "http://127.0.0.1:0/"  # the bound host and port
+
+
+def test_serve_refuses_a_bad_base_url_in_one_line_before_loading_the_graph(monkeypatch):
+    from imet_kg.kg.bundle import Bundle
+
+    monkeypatch.setattr(Bundle, "dataset", property(lambda self: pytest.fail("graph loaded")))
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--base-url", "example.org"])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "--base-url 'example.org'" in result.output
 
 
 # --- issue 13, item 6: fair turns -----------------------------------------------------------------
