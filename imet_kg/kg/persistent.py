@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from imet_kg import __version__
 from imet_kg.kg.embedded import EmbeddedStore, load_file, merge_into_default_graph
+from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 
 STORE_FOLDER = "store"
 _READY = "READY"
@@ -119,8 +120,9 @@ class PersistentStore:
         started = time.perf_counter()
         stale = [p for p in self.root.glob("*") if _KEY.match(p.name) and p.name != self.key]
         reason = "inputs changed since the store was built" if stale else "no store yet"
-        temporary = self.root / f".{self.key}.tmp-{os.getpid()}"
-        shutil.rmtree(temporary, ignore_errors=True)
+        # A run killed while building left its folder; ours is named after our pid.
+        remove_stale_temporaries(self.folder, self.notice)
+        temporary = temporary_name(self.folder, "build")
         try:
             self._load(temporary)
             os.replace(temporary, self.folder)

@@ -12,22 +12,22 @@ from pathlib import Path
 from rdflib import Dataset
 from rdflib.namespace import OWL, RDF, SH
 
+from imet_kg.errors import ImetKgError
 from imet_kg.kg.bundle import Bundle
 from imet_kg.kg.canonical import DUMP_FORMATS, canonical_dump
 from imet_kg.kg.embedded import EmbeddedStore
 from imet_kg.kg.graph import triple_count
-from imet_kg.errors import ImetKgError
 from imet_kg.kg.persistent import STORE_FOLDER, PersistentStore
 from imet_kg.kg.validation import ValidationResult, validate
 from imet_kg.namespaces import IMET, IMETSH
-from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 from imet_kg.rdf.serialize import serialize_dataset
+from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 from imet_kg.sparql.results import render_result
 from imet_kg.sparql.saved import run_query
 
 RELEASE_NAME = "imet-kg"
 #: A file every release folder holds, so build knows a folder it may replace.
-RELEASE_MARKER = ".imet-kg-release"
+RELEASE_MARKER = "imet-kg-release.txt"
 RELEASE_FORMATS = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt", "trig": "trig"}
 
 
@@ -100,14 +100,14 @@ def build_release(
     out = Path(out)
     bundle = bundle or Bundle()
     _refuse_foreign_folder(out)
-    remove_stale_temporaries(out, progress)
+    remove_stale_temporaries(out, bundle.notice)
     staging = temporary_name(out, "release")
     staging.mkdir(parents=True)
     try:
         progress(f"loading ontology and data from {bundle.data_dir} ...")
         engine = _open_engine(bundle, out, progress)
         graphs = _named_graph_count(engine)
-        triples = len(engine)
+        triples = triple_count(engine)
         progress(f"  {triples} triples in {graphs} named graphs")
         progress("validating against the SHACL shapes ...")
         result = _validate(bundle, engine)
@@ -182,7 +182,7 @@ def _move_into_place(staging: Path, out: Path) -> None:
 
 
 def _exchange(first: Path, second: Path) -> bool:
-    """Atomically exchange two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    """Exchange two paths in one step (Linux ``renameat2``); False where that is unsupported."""
     import ctypes
     import ctypes.util
 
@@ -192,9 +192,7 @@ def _exchange(first: Path, second: Path) -> bool:
     except (OSError, AttributeError):
         return False
     at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(
-        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange
-    )
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
     if result == 0:
         return True
     errno = ctypes.get_errno()

@@ -6,13 +6,13 @@ import contextlib
 import json
 import os
 import re
-import secrets
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax import SAXParseException
 
 from imet_kg.errors import ImetKgError, InputError, one_line
+from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -230,6 +230,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         data = data.encode("utf-8")
     tmp: Path | None = None
     _refuse_file_in_the_way(path)
+    remove_stale_temporaries(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp, fd = _create_temp(path)
@@ -266,7 +267,7 @@ def _create_temp(path: Path) -> tuple[Path, int]:
     # (tempfile.mkstemp would make the file private, 0o600).
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = temporary_name(path)
         try:
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:
