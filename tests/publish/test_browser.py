@@ -217,6 +217,23 @@ def test_the_editor_completes_the_graph_s_classes_without_asking_the_web(server,
     assert outward_requests(browser, server) == []  # LOV, prefix.cc, CDNs: none
 
 
+def test_a_syntax_error_is_marked_where_it_is(server, browser):
+    browser.get(server.url("/sparql"))
+    browser.execute_script(
+        "window.imetQueryPage.getTab().setQuery(arguments[0])",
+        "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER( }",
+    )
+    marks = WebDriverWait(browser, 10).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".yasqe .CodeMirror-gutter-elt .parseErrorIcon")
+    )
+    line = marks[0].find_element(
+        By.XPATH, "ancestor::div[contains(@class, 'CodeMirror-gutter-wrapper')]/.."
+    )
+    assert "FILTER(" in line.text  # the mark is on the third line, where the error is
+    button = browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton")
+    assert "query_error" in button.get_attribute("class")
+
+
 def test_a_numeric_result_can_be_drawn_as_a_chart(server, browser):
     browser.get(server.url("/sparql?example=funding-by-fiscal-year"))
     WebDriverWait(browser, 30).until(lambda b: rows_of(b))
