@@ -8,9 +8,12 @@ and where, is the site map's (:mod:`imet_kg.publish.sitemap`):
   (default), ``+xml``, ``text/csv``, ``text/tab-separated-values``; graphs as ``text/turtle``
   (default), ``application/n-triples``, ``application/ld+json``, ``application/rdf+xml``; or by
   ``format=json|xml|csv|tsv|turtle|nt|json-ld|rdf-xml``. Read-only: updates, LOAD, SERVICE and
-  FROM outside the dataset are refused with 403; time and size limits as
-  :mod:`imet_kg.publish.endpoint` describes (a query over the time limit gets 503). Without a query,
-  browsers get the query page and RDF clients the service description.
+  FROM outside the dataset are refused with 403; time, memory and size limits as
+  :mod:`imet_kg.publish.endpoint` describes (503 over the time or memory limit, 413 for an answer
+  over ``--max-bytes``); one query at a time per client address (429), turns shared fairly and
+  repeated queries answered from a cache (:mod:`imet_kg.publish.scheduling`). Without a query,
+  browsers get the query page and RDF clients the service description (naming ``base_url``,
+  never the request's Host).
 * ``/id/...`` and ``/def/...``: every IRI of the graph, at its path whatever host the server runs
   on (``/imet-kg/id/...``, the IRI's full path, works too). **Direct content negotiation, no
   303**: the IRI answers 200 with the representation Accept asks for: ``text/html`` (the default,
