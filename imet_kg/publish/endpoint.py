@@ -10,8 +10,9 @@ What is refused, before anything is evaluated (``check_query``):
 * a query that does not parse, or is longer than ``Limits.max_query_length``: 400.
 
 Limits (:mod:`imet_kg.publish.limits`): each query runs in a worker process
-(:mod:`imet_kg.publish.workers`); one still running after ``time_limit`` seconds has its process
-killed and replaced, and the client gets **503 Service Unavailable**. Results are capped at
+(:mod:`imet_kg.publish.workers`); one still running after ``time_limit`` seconds is stopped (by
+the worker, else by killing it) and one needing more than ``max_memory`` MB has its worker
+replaced: the client gets **503 Service Unavailable** saying which. Results are capped at
 ``max_rows`` rows (or triples for CONSTRUCT/DESCRIBE): the first ``max_rows`` are sent with the
 headers ``X-IMET-Truncated: true`` and ``X-IMET-Result-Limit: <max_rows>``. An answer over
 ``max_bytes`` is not sent: **413** says so (a row can be any size, so rows alone bound nothing).
