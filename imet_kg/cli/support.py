@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
 import time
@@ -22,6 +24,21 @@ def fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+#: What a shell reports for a program killed by SIGPIPE, as for `yes | head`.
+EXIT_BROKEN_PIPE = 141
+
+
+def reader_went_away() -> None:
+    """End quietly when the reader closed the pipe (`imet-kg queries | head`), as Unix tools do.
+
+    Not an error line (nothing went wrong) and not click's exit 1 (which means violations here).
+    Stdout goes to /dev/null first, so the interpreter's final flush does not fail again.
+    """
+    with contextlib.suppress(OSError, ValueError):  # a stdout without a file descriptor
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
 def reports_errors(command: Callable) -> Callable:
     """Turn the library's errors into one line on stderr and exit code 2."""
 
@@ -31,6 +48,8 @@ def reports_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except ImetKgError as exc:
             fail(str(exc))
+        except BrokenPipeError:
+            reader_went_away()
         except OSError as exc:  # e.g. an output folder that cannot be written
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 

@@ -316,3 +316,15 @@ def test_python_dash_m_and_usage_errors_are_one_line():
         assert completed.returncode == 2
         lines = completed.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("imet-kg: error: ") and message in lines[0]
+
+
+def test_a_closed_pipe_ends_quietly_with_the_sigpipe_status():
+    # `imet-kg export | head`: the reader is gone before the first write.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imet_kg", "queries"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""
