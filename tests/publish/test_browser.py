@@ -36,6 +36,7 @@ if not (CHROMIUM and CHROMEDRIVER):
         pytest.fail("CI needs Debian's chromium and chromium-driver", pytrace=False)
     pytest.skip("chromium and chromedriver are not installed", allow_module_level=True)
 
+MAX_ROWS = 100  # above every saved query the tests run; the truncation test goes past it
 PURPOSES = (
     "to encourage effective and mutually beneficial relations",
     "to improve the ability of participating foreign countries",
@@ -45,7 +46,9 @@ PURPOSES = (
 
 @pytest.fixture(scope="module")
 def server():
-    with running_server("--time-limit", "10", "--workers", "1") as live:
+    with running_server(
+        "--time-limit", "10", "--workers", "1", "--max-rows", str(MAX_ROWS)
+    ) as live:
         yield live
 
 
@@ -232,6 +235,16 @@ def test_a_syntax_error_is_marked_where_it_is(server, browser):
     assert "FILTER(" in line.text  # the mark is on the third line, where the error is
     button = browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton")
     assert "query_error" in button.get_attribute("class")
+
+
+def test_a_truncated_result_says_so(server, browser):
+    browser.get(server.url("/sparql"))
+    query = f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_ROWS + 1}"
+    browser.execute_script("window.imetQueryPage.getTab().setQuery(arguments[0])", query)
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    status = browser.find_element(By.ID, "status")
+    WebDriverWait(browser, 30).until(lambda b: "Truncated" in status.text)
+    assert f"limit of {MAX_ROWS} rows" in status.text
 
 
 def test_a_numeric_result_can_be_drawn_as_a_chart(server, browser):
