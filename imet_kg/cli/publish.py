@@ -190,9 +190,14 @@ def chart(out: Path | None, fmt: str | None, dollars: str, data_dir: Path | None
     required=True,
     help="Folder for the site (replaced as a whole when the new site is complete).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace OUT even if it is a non-empty folder that holds no previous site.",
+)
 @data_option("Data folder to publish (default: the shipped data).")
 @reports_errors
-def site(out: Path, data_dir: Path | None) -> None:
+def site(out: Path, force: bool, data_dir: Path | None) -> None:
     """Write the pages and per-resource .ttl/.jsonld/.nt files as a static site.
 
     Links are relative, so the folder can be served by any static host or opened from the file
@@ -210,5 +215,6 @@ def site(out: Path, data_dir: Path | None) -> None:
         context=bundle.context,
         progress=progress_reporter(),
         shapes=bundle.shapes,
+        force=force,
     )
     click.echo(summary.text())

@@ -21,7 +21,7 @@ from imet_kg.kg.persistent import STORE_FOLDER, PersistentStore
 from imet_kg.kg.validation import ValidationResult, validate
 from imet_kg.namespaces import IMET, IMETSH
 from imet_kg.rdf.serialize import serialize_dataset
-from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
+from imet_kg.rdf.temporaries import remove_stale_temporaries, replace_folder, temporary_name
 from imet_kg.sparql.results import render_result
 from imet_kg.sparql.saved import run_query
 
@@ -159,46 +159,12 @@ def _refuse_foreign_folder(out: Path) -> None:
 
 
 def _move_into_place(staging: Path, out: Path) -> None:
-    """Swap the finished release in for the old one, whole; the store moves with it.
-
-    The store folder moves into the new release first (a rename), then the two folders are
-    exchanged in one step (Linux renameat2), so ``out`` always holds a complete release: the
-    old one or the new one. Without renameat2 there are two renames, and an instant between.
-    """
+    """Swap the finished release in for the old one, whole; the store moves with it (a rename
+    just before the swap: see :func:`replace_folder`)."""
     store = out / STORE_FOLDER
     if store.is_dir():
         os.rename(store, staging / STORE_FOLDER)
-    os.chmod(staging, 0o755)
-    if not out.exists():
-        os.rename(staging, out)
-        return
-    if _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # now the old release
-        return
-    old = temporary_name(out, "old")
-    os.rename(out, old)
-    os.rename(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Exchange two paths in one step (Linux ``renameat2``); False where that is unsupported."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
-    if result == 0:
-        return True
-    errno = ctypes.get_errno()
-    if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: the kernel or file system lacks it
-        return False
-    raise OSError(errno, os.strerror(errno), str(second))
+    replace_folder(staging, out)
 
 
 def _write_exports_and_answers(

@@ -23,9 +23,7 @@ The site is written to a temporary folder beside ``out`` and moved into place wh
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +34,11 @@ from imet_kg.errors import ImetKgError
 from imet_kg.publish import sitemap
 from imet_kg.publish.resources import Publication
 from imet_kg.publish.views import Links, Pages
+from imet_kg.rdf.temporaries import remove_stale_temporaries, replace_folder, temporary_name
 from imet_kg.sparql.saved import SavedQuery
+
+#: The file every site holds, so that ``site`` knows a folder it may replace.
+SITE_MARKER = ".imet-kg-site"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def build_site(
     context: dict | None = None,
     progress: Callable[[str], None] | None = None,
     shapes: Graph | None = None,
+    force: bool = False,
 ) -> SiteSummary:
     """Write the static site to ``out`` (replacing what is there, all at once).
 
@@ -68,24 +71,31 @@ def build_site(
         context: the JSON-LD context for the ``.jsonld`` files.
         progress: called with a line of text at each stage.
         shapes: the SHACL shapes, published under ``def/shapes/``.
+        force: replace ``out`` even if it is a non-empty folder without the marker file a
+            site holds (``.imet-kg-site``); without it such a folder is refused.
 
     Returns:
         A summary: folder, number of resources and of files.
 
     Raises:
-        ImetKgError: if ``out`` exists and is not a folder, or a saved query fails.
+        ImetKgError: if ``out`` exists and is not a folder, or is a non-empty folder that is
+            not a previous site (unless ``force``), or a saved query fails.
         OSError: if the folder cannot be written (nothing is changed then).
     """
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ImetKgError(f"{out} exists and is not a folder")
+    _refuse_foreign_folder(out, force)
     say = progress or (lambda message: None)
     queries = list(queries)
     out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    remove_stale_temporaries(out)
+    temporary = temporary_name(out, "site")
+    temporary.mkdir()
     try:
         files = _write_site(temporary, dataset, queries, context, say, shapes)
-        _swap_into_place(temporary, out)
+        (temporary / SITE_MARKER).write_text(
+            "A static site written by `imet-kg site`, which replaces this folder whole.\n"
+        )
+        replace_folder(temporary, out)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
@@ -127,19 +137,13 @@ def _write_site(
     return {"files": count, "resources": len(publication.iris)}
 
 
-def _swap_into_place(new: Path, out: Path) -> None:
-    """Move the finished site to ``out``; the old one (if any) is removed only afterwards."""
-    os.chmod(new, 0o755)  # mkdtemp makes the folder private; a site is meant to be read
-    if not out.exists():
-        new.rename(out)
+def _refuse_foreign_folder(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ImetKgError(f"{out} exists and is not a folder")
+    if force or not out.is_dir() or (out / SITE_MARKER).is_file():
         return
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if old.exists():
-        shutil.rmtree(old)
-    out.rename(old)
-    try:
-        new.rename(out)
-    except OSError:
-        old.rename(out)  # put the previous site back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    if any(out.iterdir()):
+        raise ImetKgError(
+            f"{out} is not empty and holds no previous site (no {SITE_MARKER}); the site "
+            "replaces the whole folder: choose another --out, or give --force to replace it"
+        )

@@ -66,3 +66,47 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True  # someone else's process
     return True
+
+
+def replace_folder(new: Path, out: Path) -> None:
+    """Put the finished folder ``new`` (a :func:`temporary_name` beside ``out``) in place of
+    ``out``, whole, and remove the old one.
+
+    The two folders are exchanged in one step (Linux ``renameat2``), so ``out`` always holds a
+    complete folder, the old one or the new one; elsewhere two renames leave an instant between.
+    """
+    os.chmod(new, 0o755)  # a folder made private by its writer is meant to be read
+    if not out.exists():
+        os.rename(new, out)
+        return
+    if _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)  # now the old folder
+        return
+    old = temporary_name(out, "old")
+    os.rename(out, old)
+    try:
+        os.rename(new, out)
+    except OSError:
+        os.rename(old, out)  # put the previous folder back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two paths in one step (Linux ``renameat2``); False where that is unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: the kernel or file system lacks it
+        return False
+    raise OSError(errno, os.strerror(errno), str(second))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import subprocess
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -12,6 +14,7 @@ from rdflib import Graph, URIRef
 
 import imet_kg.publish.site as site_module
 from imet_kg.cli import cli
+from imet_kg.errors import ImetKgError
 from imet_kg.publish import sitemap
 from imet_kg.publish.resources import REPRESENTATIONS, file_stem, path_of
 from imet_kg.publish.site import build_site
@@ -106,6 +109,7 @@ def small_graph():
 def test_site_replaces_the_old_one_whole(small_graph, tmp_path):
     out = tmp_path / "public"
     out.mkdir()
+    (out / site_module.SITE_MARKER).write_text("a previous site")
     (out / "stale.html").write_text("old")
     build_site(out, small_graph, [])
     assert not (out / "stale.html").exists()
@@ -117,6 +121,7 @@ def test_site_replaces_the_old_one_whole(small_graph, tmp_path):
 def test_a_failed_build_leaves_the_previous_site(small_graph, tmp_path, monkeypatch):
     out = tmp_path / "public"
     out.mkdir()
+    (out / site_module.SITE_MARKER).write_text("a previous site")
     (out / "index.html").write_text("previous")
 
     def broken(*args, **kwargs):
@@ -129,11 +134,51 @@ def test_a_failed_build_leaves_the_previous_site(small_graph, tmp_path, monkeypa
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
 
 
+def test_a_folder_that_is_not_a_site_is_refused(small_graph, tmp_path):
+    # It used to be emptied without a word (issue 13 item 10, issue 12).
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "thesis.tex").write_text("mine")
+    with pytest.raises(ImetKgError, match=r"holds no previous site .*--force"):
+        build_site(out, small_graph, [])
+    assert [p.name for p in out.iterdir()] == ["thesis.tex"]
+    assert [p.name for p in tmp_path.iterdir()] == ["documents"]
+
+
+def test_force_replaces_a_foreign_folder_and_a_killed_runs_leftovers_go(
+    small_graph, tmp_path, capsys
+):
+    # One site build for both (a build takes seconds).
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "thesis.tex").write_text("mine")
+    leftover = tmp_path / f".documents.{_ended_pid()}-site.tmp"
+    (leftover / "id").mkdir(parents=True)
+    (leftover / "id" / "half.html").write_text("half")
+    running = tmp_path / f".documents.{os.getpid()}-other.tmp"  # this process: not stale
+    running.mkdir()
+    build_site(out, small_graph, [], force=True)
+    assert not (out / "thesis.tex").exists()
+    assert (out / site_module.SITE_MARKER).is_file() and (out / "index.html").is_file()
+    assert not leftover.exists() and running.exists()
+    err = capsys.readouterr().err
+    assert f"removed 1 temporary file(s) an interrupted run left in {tmp_path}" in err
+    assert err.count("\n") == 1
+
+
+def _ended_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
 @pytest.mark.usefixtures("session_graph_in_commands")
 def test_site_command(tmp_path, monkeypatch):
     calls = {}
 
-    def fake_build_site(out, dataset, queries, context=None, progress=None, shapes=None):
+    def fake_build_site(
+        out, dataset, queries, context=None, progress=None, shapes=None, force=False
+    ):
         calls["out"] = out
         calls["queries"] = len(queries)
         return site_module.SiteSummary(out=out, resources=1, files=4)

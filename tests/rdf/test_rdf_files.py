@@ -463,3 +463,22 @@ def test_write_atomic_to_a_folder_says_to_give_a_file_name(tmp_path: Path) -> No
     with pytest.raises(ImetKgError, match="it is a folder; give a file name"):
         write_atomic(tmp_path, b"x")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_write_atomic_removes_what_a_killed_run_left_and_says_so(tmp_path: Path, capsys) -> None:
+    # A killed `export -o` left ".out.ttl.<pid>-<hex>.tmp" (up to 16 MB) for good.
+    import subprocess
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    stale = tmp_path / f".out.ttl.{ended.pid}-0a1b2c3d.tmp"
+    stale.write_bytes(b"half an export")
+    mine = tmp_path / f".out.ttl.{os.getpid()}-00000000.tmp"  # a live writer's: kept
+    mine.write_bytes(b"in progress")
+    write_atomic(tmp_path / "out.ttl", b"whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out.ttl", mine.name])
+    err = capsys.readouterr().err
+    assert err == (
+        f"imet-kg: removed 1 temporary file(s) an interrupted run left in {tmp_path}: "
+        f"{stale.name}\n"
+    )
