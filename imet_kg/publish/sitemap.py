@@ -112,6 +112,11 @@ def _has_chart(content: Content) -> bool:
     return bool(content.pages.program.series)
 
 
+def _has_constant_chart(content: Content) -> bool:
+    """The constant-dollar chart needs the deflator to cover every year charted."""
+    return _has_chart(content) and content.pages.program.constant_missing is None
+
+
 def _dump(export_format: str) -> Callable[[Content, Links], bytes]:
     def make(content: Content, links: Links) -> bytes:
         publication = content.pages.publication
@@ -172,7 +177,7 @@ def _chart_document(extension: str, dollars: str) -> Document:
         make,
         route=f"/{name}",
         file=name,
-        available=_has_chart,
+        available=_has_constant_chart if constant else _has_chart,
     )
 
 

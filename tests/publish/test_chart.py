@@ -13,6 +13,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from imet_kg.cli import cli
 from imet_kg.errors import ImetKgError
 from imet_kg.namespaces import ID, IMET
+from imet_kg.publish import sitemap
 from imet_kg.publish.chart import (
     CHART_QUERY,
     DOLLARS,
@@ -33,6 +34,9 @@ from imet_kg.publish.chart.deflator import (
 )
 from imet_kg.publish.chart.png import draw_figure
 from imet_kg.publish.chart.series import series_styles
+from imet_kg.publish.resources import Publication
+from imet_kg.publish.sitemap import Content
+from imet_kg.publish.views import Links, Pages
 
 SVG = "{http://www.w3.org/2000/svg}"
 DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"  # a str: pytest trips over XSD
@@ -120,19 +124,21 @@ def test_svg_is_well_formed_labelled_and_stable(series):
     assert "/id/observation/authorization-fy1976-worldwide" in hrefs
 
 
-def test_svg_escapes_labels():
+def _one_figure(year: int = 2000, source_label: str = "a source") -> Dataset:
+    """A graph with one worldwide funding figure (an actual of $5), of ``year``."""
     dataset = Dataset(default_union=True)
     g = dataset.graph(ID["graph/t"])
-    obs, fy, src = ID["observation/x"], ID["fiscal-year/2000"], ID["source/<evil>"]
+    obs, fy, src = ID["observation/x"], ID[f"fiscal-year/{year}"], ID["source/<evil>"]
     g.add((obs, URIRef("http://purl.org/linked-data/cube#dataSet"), ID["dataset/funding"]))
     g.add((obs, IMET.scope, ID["place/worldwide"]))
     g.add((obs, IMET.fiscalYear, fy))
-    g.add((fy, IMET.fiscalYearNumber, Literal(2000)))
+    g.add((fy, IMET.fiscalYearNumber, Literal(year)))
     g.add((obs, IMET.figureKind, IMET.Actual))
     g.add((IMET.Actual, SKOS.notation, Literal("actual")))
     g.add((IMET.Actual, SKOS.prefLabel, Literal("actual", lang="en")))
     g.add((obs, IMET.program, ID["program/imet"]))
     g.add((ID["program/imet"], RDFS.label, Literal("IMET")))
+    g.add((ID["program/imet"], RDF.type, IMET.Program))
     for predicate, concept, notation in (
         (IMET.valueStatus, IMET.Reported, "reported"),
         (IMET.verificationStatus, IMET.Verified, "verified"),
@@ -140,10 +146,14 @@ def test_svg_escapes_labels():
         g.add((obs, predicate, concept))
         g.add((concept, SKOS.notation, Literal(notation)))
     g.add((obs, URIRef("http://purl.org/dc/terms/source"), src))
-    g.add((src, RDFS.label, Literal('<script>"&</script>')))
+    g.add((src, RDFS.label, Literal(source_label)))
     g.add((obs, IMET.amount, Literal("5", datatype=URIRef(DECIMAL))))
     g.add((obs, RDF.type, URIRef("http://purl.org/linked-data/cube#Observation")))
-    text = render_svg(funding_series(dataset))
+    return dataset
+
+
+def test_svg_escapes_labels():
+    text = render_svg(funding_series(_one_figure(source_label='<script>"&</script>')))
     assert "<script>" not in text
     ET.fromstring(text)
 
@@ -321,3 +331,15 @@ def test_chart_page_has_the_site_navigation_and_both_charts(client):
         assert client.get(href).status_code == 200
     png = client.get("/chart/funding-constant.png")
     assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
+
+
+def test_a_year_the_deflator_lacks_leaves_out_only_the_constant_dollar_chart():
+    pages = Pages(Publication(_one_figure(2030)))
+    content = Content(pages)
+    assert sitemap.CHARTS["svg"].available(content) and sitemap.CHART_PAGE.available(content)
+    assert not sitemap.CHARTS["svg-constant"].available(content)
+    assert not sitemap.CHARTS["png-constant"].available(content)
+    html = pages.program.chart_page(Links(pages.publication))
+    assert "Not drawn: FY2030: no CPI-U annual average" in html
+    assert html.count("<svg") == 1 and "funding-constant" not in html
+    assert pages.resource_page(ID["program/imet"], Links(pages.publication)).count("<svg") == 1

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from imet_kg.errors import ImetKgError
 from imet_kg.namespaces import IMET, SCHEMA
 from imet_kg.publish.chart import (
     CHART_PROGRAM,
@@ -46,6 +47,16 @@ class ProgramView(ResourceView):
     def series(self) -> list[Series]:
         """The funding chart's series (read from the graph once)."""
         return funding_series(self.graph)
+
+    @cached_property
+    def constant_missing(self) -> str | None:
+        """Why the chart cannot be drawn in constant dollars (a year the vendored deflator does
+        not cover), or None when it can."""
+        try:
+            self.chart_in("constant")
+        except ImetKgError as exc:
+            return str(exc)
+        return None
 
     def chart_in(self, dollars: str) -> tuple[list[Series], ChartText]:
         """The chart's series and words in ``nominal`` or ``constant`` dollars."""
@@ -124,7 +135,8 @@ class ProgramView(ResourceView):
     def _chart(self, links: Links) -> dict:
         """The funding chart, drawn inline, with its figures (nominal and constant) as a table."""
         rows = []
-        constant, _ = self.chart_in("constant")
+        # Without a deflator for every year, the figures go without constant amounts.
+        constant = self.series if self.constant_missing else self.chart_in("constant")[0]
         for series, deflated in zip(self.series, constant, strict=True):
             for point, real in zip(series.points, deflated.points, strict=True):
                 rows.append(
@@ -133,7 +145,9 @@ class ProgramView(ResourceView):
                         "kind": series.kind_label,
                         "program": series.program_label,
                         "amount": "" if point.amount is None else f"${point.amount:,.0f}",
-                        "constant": "" if real.amount is None else f"${real.amount:,.0f}",
+                        "constant": ""
+                        if real.amount is None or self.constant_missing
+                        else f"${real.amount:,.0f}",
                         "qualifier": point.qualifier,
                         "value_status": point.value_status,
                         "source": series.source,
@@ -144,12 +158,15 @@ class ProgramView(ResourceView):
         rows.sort(key=lambda r: (r["year"], r["kind"], r["program"], r["source"]))
         return {
             "svg": Markup(self.chart_svg(links)),
-            "svg_constant": Markup(self.chart_svg(links, "constant")),
+            "svg_constant": None
+            if self.constant_missing
+            else Markup(self.chart_svg(links, "constant")),
+            "constant_missing": self.constant_missing,
             "rows": rows,
             "page_href": links.chart_page(),
             "svg_href": links.chart("svg"),
             "png_href": links.chart("png"),
-            "svg_constant_href": links.chart("svg", "constant"),
-            "png_constant_href": links.chart("png", "constant"),
+            "svg_constant_href": None if self.constant_missing else links.chart("svg", "constant"),
+            "png_constant_href": None if self.constant_missing else links.chart("png", "constant"),
             "base_year": base_year(),
         }
