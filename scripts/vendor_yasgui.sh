@@ -6,9 +6,10 @@
 #
 # Needs npm and the npm registry; run it by hand to upgrade, then commit the folder. Writes:
 #   yasgui.min.js, yasgui.min.css   the UMD bundle (window.Yasgui) and its styles, as published
-#   LICENSE                         YASGUI's licence (MIT, the text of the upstream repository)
-#   THIRD-PARTY-LICENSES            the licences of the packages the bundle includes
+#   LICENSE.txt                     YASGUI's licence (MIT, the text of the upstream repository)
+#   THIRD-PARTY-LICENSES.txt        the licences of the packages the bundle includes
 #   VERSION                         the version vendored
+# The two .txt files are published beside the bundle (server and static site), which names them.
 # The bundle makes no request of its own beyond the configured endpoint once the page turns off
 # its remote completers (query.js does: LOV for classes and properties; prefix.cc is off by
 # default) -- tests/publish/test_query_page.py checks that no remote address is loaded.
@@ -31,9 +32,14 @@ cp "$package/build/yasgui.min.js" "$package/build/yasgui.min.css" "$target/"
 # Source maps only point at files we do not ship; drop the reference so browsers do not ask.
 sed -i 's|//# sourceMappingURL=.*$||' "$target/yasgui.min.js"
 sed -i 's|/\*# sourceMappingURL=.*\*/||' "$target/yasgui.min.css"
+# Copies of the bundle carry its notice: a banner naming the licence files beside it.
+banner="/*! YASGUI (@zazuko/yasgui $installed), MIT licence; the licences of YASGUI and of the packages it bundles: LICENSE.txt and THIRD-PARTY-LICENSES.txt beside this file. */"
+for file in "$target/yasgui.min.js" "$target/yasgui.min.css"; do
+    { echo "$banner"; cat "$file"; } >"$file.new" && mv "$file.new" "$file"
+done
 echo "$installed" >"$target/VERSION"
 
-cat >"$target/LICENSE" <<'EOF'
+cat >"$target/LICENSE.txt" <<'EOF'
 YASGUI (@zazuko/yasgui, https://github.com/zazuko/Yasgui, from TriplyDB/Yasgui)
 
 The MIT License (MIT)
@@ -72,6 +78,6 @@ EOF
             [ -f "$file" ] && { echo; cat "$file"; }
         done
     done
-} >"$target/THIRD-PARTY-LICENSES"
+} >"$target/THIRD-PARTY-LICENSES.txt"
 
 echo "vendored @zazuko/yasgui $installed into $target"

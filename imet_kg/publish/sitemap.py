@@ -217,7 +217,8 @@ DUMPS = {
         ("nt", "nt", "application/n-triples", "N-Triples"),
     )
 }
-_ASSET_TYPES = {".css": "text/css", ".js": "text/javascript"}
+# .txt: the licences published beside vendored code (static/yasgui/LICENSE.txt ...).
+_ASSET_TYPES = {".css": "text/css", ".js": "text/javascript", ".txt": "text/plain"}
 # Keyed by the path under static/: ``style.css``, ``yasgui/yasgui.min.js`` (vendored YASGUI).
 ASSETS = {
     name: Document(

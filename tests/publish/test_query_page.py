@@ -64,13 +64,17 @@ def test_the_page_loads_yasgui_from_this_server(client):
         asset = client.get(url)
         assert asset.status_code == 200, url
         assert asset.headers["content-type"].split(";")[0] in ("text/javascript", "text/css")
+    # The bundle's banner names its licences, published beside it.
+    for name in ("LICENSE.txt", "THIRD-PARTY-LICENSES.txt"):
+        assert client.get(f"/static/yasgui/{name}").headers["content-type"].startswith("text/plain")
 
 
 def test_the_vendored_bundle_is_complete_and_fetches_nothing_itself():
     script = (YASGUI_DIR / "yasgui.min.js").read_text(encoding="utf-8")
     styles = (YASGUI_DIR / "yasgui.min.css").read_text(encoding="utf-8")
-    assert "MIT License" in (YASGUI_DIR / "LICENSE").read_text(encoding="utf-8")
-    assert "codemirror" in (YASGUI_DIR / "THIRD-PARTY-LICENSES").read_text(encoding="utf-8")
+    assert "MIT License" in (YASGUI_DIR / "LICENSE.txt").read_text(encoding="utf-8")
+    assert "codemirror" in (YASGUI_DIR / "THIRD-PARTY-LICENSES.txt").read_text(encoding="utf-8")
+    assert script.startswith("/*! YASGUI") and "LICENSE.txt" in script.splitlines()[0]
     assert re.fullmatch(r"\d+\.\d+\.\d+\n", (YASGUI_DIR / "VERSION").read_text())
     # No web fonts or style sheets from elsewhere, no source map the server does not have.
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", styles)
