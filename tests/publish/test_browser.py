@@ -157,6 +157,9 @@ def test_a_result_address_opens_the_query_and_its_results(server, browser):
     first = [row[1] for row in wait_for_rows(browser, 2)]  # the labels (IRIs get a label later)
     address = browser.current_url
     assert address != server.url("/sparql")
+    # YASGUI's own share button makes a link of the same form.
+    shared = browser.execute_script("return window.imetQueryPage.getTab().getShareableLink()")
+    assert shared.startswith(server.url("/sparql?query="))
     browser.get("about:blank")
     browser.get(address)  # as someone the link was sent to
     assert [row[1] for row in wait_for_rows(browser, 2)] == first
