@@ -327,3 +327,62 @@ def test_browse_from_the_program_to_the_statute_and_the_chart(server, browser):
     browser.find_element(By.LINK_TEXT, "FAA §543").click()
     WebDriverWait(browser, 10).until(ec.title_contains("FAA §543 "))
     assert PURPOSES[2] in browser.find_element(By.CSS_SELECTOR, ".legal-document").text
+
+
+def test_search_from_the_home_page_finds_a_citation(server, browser):
+    browser.get(server.url("/"))
+    box = browser.find_element(By.ID, "search-q")
+    box.send_keys("22 U.S.C. 2347b")
+    box.submit()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#results li a"))
+    first = browser.find_element(By.CSS_SELECTOR, "#results li a")
+    assert "543" in first.text
+    first.click()
+    WebDriverWait(browser, 10).until(ec.title_contains("§543"))
+    assert "22 U.S.C. § 2347b" in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_search_facets_narrow_the_results(server, browser):
+    browser.get(server.url("/search?q=section"))
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#results li"))
+    before = int(browser.find_element(By.ID, "result-count").text)
+    facet = browser.find_element(By.CSS_SELECTOR, "aside a[href*='type=']")
+    facet.click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".chosen a.tag"))
+    after = int(browser.find_element(By.ID, "result-count").text)
+    assert 0 < after < before
+
+
+# Every kind of page the site has, on a phone: nothing may be wider than the screen (tables
+# scroll inside their own box).
+PHONE_PAGES = (
+    "/",
+    "/resources",
+    "/search?q=541(a)",
+    "/chart/",
+    "/id/faa/section-541",
+    "/id/faa/part-II/chapter-5",
+    "/id/program/imet",
+    "/id/country/colombia",
+    "/def/",
+    "/def/shapes/",
+)
+
+
+def test_every_kind_of_page_fits_a_phone(server, browser):
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        too_wide = {}
+        for path in PHONE_PAGES:
+            browser.get(server.url(path))
+            assert browser.execute_script("return window.innerWidth") == 390
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            if width > 390:
+                too_wide[path] = width
+        assert too_wide == {}
+        screenshot(browser, "shapes-page-390px")  # the last one
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
