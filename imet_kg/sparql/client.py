@@ -1,31 +1,44 @@
-"""The one SPARQL HTTP client: queries by GET or POST (SPARQL 1.1 Protocol), with one user agent,
+"""The one SPARQL HTTP client: queries through SPARQLWrapper's public API, with one user agent,
 one timeout rule and one wording for every failure (also used by the Graph Store client, gsp.py).
 
-Requests travel through :func:`imet_kg.sparql.transport.fetch`: the timeout is a deadline for the
-whole request, redirects stay on the endpoint's origin and keep their method, and credentials go
-to the endpoint's origin only. Each request has its own urllib opener; nothing is installed
-process-wide, so a password never outlives its client.
+Queries are sent by SPARQLWrapper (the project's named SPARQL client), inside
+:func:`imet_kg.sparql.transport.sending`: SPARQLWrapper calls ``urllib.request.urlopen``, which
+goes through the opener ``sending`` installs for that one query, so the timeout is a deadline for
+the whole request, redirects stay on the endpoint's origin and keep their method, and the
+previous opener is back when the query is done. Two choices follow from that:
+
+- Digest: SPARQLWrapper's ``setHTTPAuth(DIGEST)`` would install an opener of its own, holding the
+  password, inside ``query()``: it would replace the deadline and redirect rules and outlive the
+  query. The transport's opener answers Digest challenges instead (any realm, this origin only);
+  Basic goes through ``setHTTPAuth(BASIC)`` and ``setCredentials``.
+- HTTP errors: SPARQLWrapper raises its own classes for 400, 401, 404, 414 and 500 from inside
+  ``except HTTPError``; the error urllib raised is their context, and is what gets worded.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import socket
 import ssl
 import sys
 import urllib.error
 import urllib.parse
-import urllib.request
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http.client import HTTPException
+
+import SPARQLWrapper as sparqlwrapper
+from SPARQLWrapper import BASIC, GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from imet_kg import __version__
 from imet_kg.errors import EndpointError, one_line
 from imet_kg.sparql.protocol import AUTH_SCHEMES, DEFAULT_TIMEOUT
 from imet_kg.sparql.text import GRAPH_FORMS, has_from, query_form
-from imet_kg.sparql.transport import FAILURES, Credentials, RedirectRefused, fetch
+from imet_kg.sparql.transport import FAILURES, Credentials, ErrorAnswer, RedirectRefused, sending
 
 __all__ = [
     "AUTH_SCHEMES",
@@ -44,9 +57,11 @@ __all__ = [
     "first_line",
 ]
 
-# Public endpoints ask clients to name themselves (Wikidata's User-Agent policy).
+# Public endpoints ask clients to name themselves (Wikidata's User-Agent policy). Queries go
+# through SPARQLWrapper, Graph Store requests through urllib directly; both travel on urllib.
 USER_AGENT = (
     f"imet-kg/{__version__} (https://w3id.org/imet-kg/) "
+    f"SPARQLWrapper/{sparqlwrapper.__version__} "
     f"Python-urllib/{sys.version_info.major}.{sys.version_info.minor}"
 )
 # Queries whose GET URL would be longer than this go by POST (many servers cap URLs near 8 KB;
@@ -149,7 +164,7 @@ class Answer:
 
 
 class SparqlClient:
-    """Send SPARQL queries to one endpoint (SPARQL 1.1 Protocol).
+    """Send SPARQL queries to one endpoint (SPARQL 1.1 Protocol) through SPARQLWrapper.
 
     Queries go by GET while their URL stays under ``MAX_GET_URL`` characters, by POST
     (form-encoded) otherwise or when ``always_post`` is set. SELECT and ASK ask for SPARQL
@@ -206,29 +221,60 @@ class SparqlClient:
         """
         form = query_form(text)
         graphs = () if has_from(text) else tuple(default_graphs)
+        wrapper = self._wrapper(text, form, graphs)
+        digest = self.auth if self.auth is not None and self.auth.scheme == "digest" else None
         try:
-            reply = fetch(self._request(text, form, graphs), self.timeout, self.auth)
-        except FAILURES as exc:
-            raise endpoint_error("SPARQL endpoint", self.url, exc, self.timeout, self.auth) from exc
-        return Answer(self.url, form, reply.media_type, reply.data)
+            with sending(self.url, self.timeout, digest), wrapper.query().response as response:
+                media_type = response.headers.get_content_type()
+                data = response.read()  # all of it, inside the deadline
+        except (SPARQLWrapperException, *FAILURES) as exc:
+            raise endpoint_error(
+                "SPARQL endpoint", self.url, _urllib_error(exc), self.timeout, self.auth
+            ) from exc
+        return Answer(self.url, form, media_type, data)
 
-    def _request(self, text: str, form: str, graphs: tuple[str, ...]) -> urllib.request.Request:
-        headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": RDF_ACCEPT if form in GRAPH_FORMS else JSON_ACCEPT,
-        }
-        encoded = _encoded(text, graphs)
-        if self.uses_post(text, graphs):
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            return urllib.request.Request(self.url, encoded.encode("ascii"), headers, method="POST")
-        joiner = "&" if "?" in self.url else "?"
-        return urllib.request.Request(f"{self.url}{joiner}{encoded}", headers=headers)
+    def _wrapper(self, text: str, form: str, graphs: tuple[str, ...]) -> SPARQLWrapper:
+        post = self.uses_post(text, graphs)
+        endpoint, own_parameters = self.url, []
+        if not post and "?" in self.url:  # SPARQLWrapper would add a second "?"
+            endpoint, _, query_string = self.url.partition("?")
+            own_parameters = urllib.parse.parse_qsl(query_string, keep_blank_values=True)
+        wrapper = SPARQLWrapper(endpoint, agent=USER_AGENT)
+        wrapper.setOnlyConneg(True)  # the Accept header only: no format=/output= parameters
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # its own guess of the form, unused
+            wrapper.setQuery(text)
+        # A documented attribute: setQuery() guesses the form with a regex that reads words in
+        # comments and names ("added" holds ADD, and an update would be sent as update=).
+        wrapper.queryType = form
+        wrapper.setMethod(POST if post else GET)
+        wrapper.setRequestMethod(URLENCODED)
+        # Whole seconds for urlopen's per-socket timeout; the transport's deadline is the bound.
+        wrapper.setTimeout(math.ceil(self.timeout))
+        wrapper.setReturnFormat(TURTLE if form in GRAPH_FORMS else JSON)
+        wrapper.addCustomHttpHeader("Accept", RDF_ACCEPT if form in GRAPH_FORMS else JSON_ACCEPT)
+        for name, value in own_parameters:
+            wrapper.addParameter(name, value)
+        for iri in graphs:
+            wrapper.addParameter("default-graph-uri", iri)
+        if self.auth is not None and self.auth.scheme == "basic":
+            wrapper.setHTTPAuth(BASIC)
+            wrapper.setCredentials(self.auth.user, self.auth.password)
+        return wrapper
 
 
 def _encoded(text: str, graphs: Sequence[str]) -> str:
-    """The query's protocol parameters, form-encoded (quote_plus, "/" kept)."""
+    """The query's parameters, form-encoded as SPARQLWrapper does (quote_plus, "/" kept)."""
     pairs = [*(("default-graph-uri", iri) for iri in graphs), ("query", text)]
     return urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote_plus, safe="/")
+
+
+def _urllib_error(exc: BaseException) -> BaseException:
+    """The HTTP error behind one of SPARQLWrapper's exceptions (its context), or ``exc``."""
+    cause = exc.__context__
+    if isinstance(exc, SPARQLWrapperException) and isinstance(cause, urllib.error.HTTPError):
+        return cause
+    return exc
 
 
 # --- One wording for failures ---------------------------------------------------------------------
@@ -255,7 +301,8 @@ def endpoint_error(
     (timed out)``; ``unreachable (connection refused | unknown host | TLS: ...)``; ``connection
     failed: ...``. Answers that arrive but are unreadable are worded by :meth:`Answer.error`
     (``query failed: ...``). ``service`` names the URL (``SPARQL endpoint``, ``graph store``),
-    ``exc`` is what :func:`imet_kg.sparql.transport.fetch` raised; a refused redirect reads
+    ``exc`` is what :func:`imet_kg.sparql.transport.fetch` raised (or urllib below SPARQLWrapper);
+    a refused redirect reads
     ``redirected to {url} (HTTP {status}): ...``.
     """
     prefix = f"{service} {url}: {action}: " if action else f"{service} {url}: "
@@ -298,6 +345,8 @@ def _http_status(exc: BaseException) -> tuple[int, str, str] | None:
     """(status, reason, the server's message) of an HTTP error answer; None for other failures."""
     if not isinstance(exc, urllib.error.HTTPError):
         return None
+    if isinstance(exc, ErrorAnswer):  # read in time by the transport, perhaps by SPARQLWrapper too
+        return exc.code, str(exc.reason or ""), _server_message(exc.body)
     try:
         body = exc.read()
     except Exception:  # the body may be cut short too

@@ -1,12 +1,17 @@
 """How every outbound request travels: one deadline per request, redirects kept on the origin.
 
-The SPARQL client (client.py) and the Graph Store client (gsp.py) send their requests through
-:func:`fetch`, which builds a urllib opener for the one request and installs nothing process-wide.
+Each request gets its own urllib opener (:func:`request_opener`). The Graph Store client (gsp.py)
+sends through it with :func:`fetch`; the SPARQL client (client.py) sends its queries through
+SPARQLWrapper, which calls ``urllib.request.urlopen`` and so uses urllib's installed opener:
+:func:`sending` installs the request's opener for the duration of one query and puts the previous
+one back afterwards, whatever happens. Installing is process-wide, so this is not thread-safe:
+the command line makes one request at a time, and the server (``imet-kg serve``) makes none.
 
 - Deadline: urllib's ``timeout`` bounds each socket operation, so a server sending one byte every
-  half second could hold a request for ever. :func:`fetch` also starts a timer that shuts the
-  request's sockets down when the timeout has passed; the blocked read then returns, and the
+  half second could hold a request for ever. The opener's connections hand their sockets to a
+  timer that shuts them down when the timeout has passed; the blocked read then returns, and the
   failure is reported as a timeout. Connections opened after that point are refused at once.
+  An error answer's body (its first 64 KB) is read inside the deadline too.
 - Redirects: followed only to the same origin (scheme, host and port) and only when they keep the
   method (GET and HEAD, or any method through 307 and 308, body included). Anything else raises
   :class:`RedirectRefused` without sending a byte to the new address, so credentials and queries
@@ -25,6 +30,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from imet_kg.errors import EndpointError
@@ -95,38 +101,106 @@ def fetch(
             Digest ones answer the server's challenge, for this origin only.
 
     Raises:
-        urllib.error.HTTPError: for an error status, its body (cut at 64 KB) already read.
-        TimeoutError: when the deadline passes (also as the reason of a URLError).
+        ErrorAnswer: for an error status, its body (cut at 64 KB) already read.
+        TimeoutError: when the deadline passes.
         RedirectRefused: for a redirect to another origin, or one that would change the method.
         OSError, http.client.HTTPException, ValueError: as urllib raises them.
     """
-    deadline = _Deadline(timeout)
+    if auth is not None and auth.scheme == "basic":
+        request.add_unredirected_header("Authorization", auth.basic_header())
+    with within(timeout) as deadline:
+        opener = request_opener(request.full_url, deadline, auth)
+        with opener.open(request, timeout=timeout) as response:
+            return Reply(response.headers.get_content_type(), response.read())
+
+
+@contextlib.contextmanager
+def sending(url: str, timeout: float, auth: Credentials | None = None) -> Iterator[None]:
+    """Within the block, ``urllib.request.urlopen`` (which SPARQLWrapper calls) sends through
+    :func:`request_opener` for ``url``, and everything must be done within ``timeout`` seconds:
+    read the whole answer inside the block.
+
+    The opener that was installed before (usually none) is put back when the block ends,
+    whatever happens in it. Not thread-safe (see the module docstring).
+
+    Raises:
+        TimeoutError: when the deadline passes, in place of whatever the cut connection raised.
+    """
+    previous = _installed_opener()
+    try:
+        with within(timeout) as deadline:
+            urllib.request.install_opener(request_opener(url, deadline, auth))
+            yield
+    finally:
+        urllib.request.install_opener(previous)
+
+
+@contextlib.contextmanager
+def within(timeout: float) -> Iterator[Deadline]:
+    """A deadline for the block: connections opened by :func:`request_opener` with it are shut
+    down when ``timeout`` seconds have passed.
+
+    Raises:
+        TimeoutError: when the deadline has passed, whether the block then failed (a cut
+            connection raises anything: a reset, an incomplete read, an HTTP error whose page was
+            cut) or ended (an answer without a length ends where the cut connection did).
+    """
+    deadline = Deadline(timeout)
+    with deadline:
+        try:
+            yield deadline
+        except Exception as exc:
+            if deadline.passed:
+                raise TimeoutError(f"no answer within {timeout:g} s") from exc
+            raise
+    if deadline.passed:
+        raise TimeoutError(f"no answer within {timeout:g} s")
+
+
+def request_opener(
+    url: str, deadline: Deadline, auth: Credentials | None = None
+) -> urllib.request.OpenerDirector:
+    """The opener for one request to ``url``: its connections watched by ``deadline``, redirects
+    kept on the origin and the method, error pages read in time, and Digest challenges from
+    ``url``'s origin answered with ``auth`` (any realm)."""
     handlers: list[urllib.request.BaseHandler] = [
         _SameOriginRedirects(auth),
         _DeadlineHTTPHandler(deadline),
         _DeadlineHTTPSHandler(deadline),
+        _ErrorsReadInTime(),
     ]
-    if auth is not None and auth.scheme == "basic":
-        request.add_unredirected_header("Authorization", auth.basic_header())
     if auth is not None and auth.scheme == "digest":
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()  # any realm, this origin
-        passwords.add_password(None, _origin_root(request.full_url), auth.user, auth.password)
+        passwords.add_password(None, _origin_root(url), auth.user, auth.password)
         handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
-    opener = urllib.request.build_opener(*handlers)
-    with deadline:
+    return urllib.request.build_opener(*handlers)
+
+
+def _installed_opener() -> urllib.request.OpenerDirector | None:
+    # urllib has install_opener() but no getter; urlopen() reads this module global.
+    return urllib.request._opener  # type: ignore[attr-defined]
+
+
+class ErrorAnswer(urllib.error.HTTPError):
+    """An HTTP error answer whose body was read (its first 64 KB) while the deadline watched.
+
+    Attributes:
+        body: those bytes; ``read()`` gives them once too, as for any HTTPError.
+    """
+
+    def __init__(self, url: str, code: int, msg: str, hdrs, fp) -> None:
         try:
-            try:
-                with opener.open(request, timeout=timeout) as response:
-                    reply = Reply(response.headers.get_content_type(), response.read())
-            except urllib.error.HTTPError as exc:
-                raise _read_error(exc) from None
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            if deadline.passed:
-                raise TimeoutError(f"no answer within {timeout:g} s") from exc
-            raise
-    if deadline.passed:  # an answer without a length ends where the cut connection did
-        raise TimeoutError(f"no answer within {timeout:g} s")
-    return reply
+            body = fp.read(_MAX_ERROR_BODY) if fp is not None else b""
+        finally:
+            if fp is not None:
+                fp.close()
+        super().__init__(url, code, msg, hdrs, io.BytesIO(body))
+        self.body = body
+
+
+class _ErrorsReadInTime(urllib.request.HTTPDefaultErrorHandler):
+    def http_error_default(self, req, fp, code, msg, hdrs):
+        raise ErrorAnswer(req.full_url, code, msg, hdrs, fp)
 
 
 def same_origin(url: str, other: str) -> bool:
@@ -149,16 +223,7 @@ def _origin_root(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/"
 
 
-def _read_error(exc: urllib.error.HTTPError) -> urllib.error.HTTPError:
-    """The same error with its body read now, while the deadline still watches the socket."""
-    try:
-        body = exc.read(_MAX_ERROR_BODY) if exc.fp is not None else b""
-    finally:
-        exc.close()
-    return urllib.error.HTTPError(exc.url, exc.code, exc.msg, exc.headers, io.BytesIO(body))
-
-
-class _Deadline:
+class Deadline:
     """One request's time budget; past it, the sockets it watches are shut down."""
 
     def __init__(self, seconds: float) -> None:
@@ -169,7 +234,7 @@ class _Deadline:
         self._timer = threading.Timer(seconds, self._cut)
         self._timer.daemon = True
 
-    def __enter__(self) -> _Deadline:
+    def __enter__(self) -> Deadline:
         self._timer.start()
         return self
 
@@ -206,7 +271,7 @@ def _shut(sock: socket.socket) -> None:
 class _Watched(http.client.HTTPConnection):
     """A connection that gets at most the time left and hands its socket to the deadline."""
 
-    deadline: _Deadline
+    deadline: Deadline
 
     def connect(self) -> None:
         self.timeout = self.deadline.remaining()
@@ -218,7 +283,7 @@ class _WatchedTLS(_Watched, http.client.HTTPSConnection):
     pass
 
 
-def _watched(cls: type[_Watched], deadline: _Deadline):
+def _watched(cls: type[_Watched], deadline: Deadline):
     def connection(*args, **kwargs) -> _Watched:
         made = cls(*args, **kwargs)
         made.deadline = deadline
@@ -228,7 +293,7 @@ def _watched(cls: type[_Watched], deadline: _Deadline):
 
 
 class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self._connection = _watched(_Watched, deadline)
 
@@ -237,7 +302,7 @@ class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
 
 
 class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self._connection = _watched(_WatchedTLS, deadline)
 
