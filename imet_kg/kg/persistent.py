@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from imet_kg import __version__
-from imet_kg.kg.embedded import EmbeddedStore, load_file, merge_into_default_graph
+from imet_kg.kg.embedded import EmbeddedStore, load_graphs
 from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 
 STORE_FOLDER = "store"
@@ -138,9 +138,7 @@ class PersistentStore:
         store = ox.Store(str(folder))
         failure: BaseException | None = None
         try:
-            for path in self.paths:
-                load_file(store, path, bulk=True)
-            merge_into_default_graph(store)
+            load_graphs(store, self.paths, bulk=True)
             store.optimize()
             store.flush()
         except BaseException as exc:

@@ -127,3 +127,35 @@ def test_service_is_refused_without_any_request(store):
     waiter.join()
     listener.close()
     assert connections == []
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["transactional", "bulk"])
+def test_the_default_graph_is_the_union_once_with_the_named_graphs_blank_nodes(tmp_path, bulk):
+    import pyoxigraph as ox
+
+    from imet_kg.kg.embedded import load_graphs
+
+    prefix = "@prefix ex: <http://example.org/> .\n"
+    plain = tmp_path / "plain.nt"
+    plain.write_text(
+        "<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"
+        "<http://example.org/shared> <http://example.org/p> <http://example.org/c> .\n"
+    )
+    blank = tmp_path / "blank.ttl"
+    blank.write_text(prefix + "ex:a ex:q [ ex:r ex:s ] .\n_:x ex:p ex:t .\nex:shared ex:p ex:c .\n")
+    quads = tmp_path / "more.nq"
+    quads.write_text(
+        "<http://example.org/u> <http://example.org/p> <http://example.org/v> <http://g/1> .\n"
+        "<http://example.org/shared> <http://example.org/p> <http://example.org/c> <http://g/2> .\n"
+        "<http://example.org/w> <http://example.org/p> <http://example.org/x> .\n"
+    )
+    store = ox.Store(str(tmp_path / "store")) if bulk else ox.Store()
+    load_graphs(store, [plain, blank, quads], bulk=bulk)
+    default = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    # 2 + 4 + 3 triples, one stated in three files: 7 distinct.
+    assert len(default) == 7 == len({(q.subject, q.predicate, q.object) for q in default})
+    named = {(q.subject, q.predicate, q.object) for q in store if q.graph_name != ox.DefaultGraph()}
+    assert {(q.subject, q.predicate, q.object) for q in default} == named
+    # The default graph's blank nodes are the named graph's: a query joins them.
+    joined = store.query("SELECT ?b WHERE { ?b <http://example.org/r> ?o . GRAPH ?g { ?b ?p ?o } }")
+    assert len(list(joined)) == 1
