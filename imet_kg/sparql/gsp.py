@@ -1,8 +1,9 @@
 """A small SPARQL 1.1 Graph Store HTTP Protocol client: PUT a graph, DELETE a graph.
 
-Requests go through :func:`imet_kg.sparql.transport.fetch`, as the SPARQL client's do, with its
-user agent, timeout rule (a deadline for each whole request) and error wording
-(:mod:`imet_kg.sparql.client`); redirects stay on the store's origin and keep their method.
+Requests go through :func:`imet_kg.sparql.transport.fetch`, on the opener the SPARQL client's
+queries take too (under SPARQLWrapper), with its user agent, timeout rule (a deadline for each
+whole request) and error wording (:mod:`imet_kg.sparql.client`); redirects stay on the store's
+origin and keep their method.
 
 Credentials go with every request, Digest ones too: a server that refuses a PUT for want of
 credentials may answer 401 and close the connection before the body is sent (Virtuoso does,
