@@ -204,9 +204,10 @@ def site(out: Path, force: bool, data_dir: Path | None) -> None:
     system (start at index.html).
     """
     try:
-        from imet_kg.publish.site import build_site
+        from imet_kg.publish.site import build_site, refuse_foreign_folder
     except ImportError as exc:
         raise _need_serve_extra("imet-kg site") from exc
+    refuse_foreign_folder(out, force)  # before the graph is loaded: a refusal is quick
     bundle = Bundle(data_dir=data_dir, notice=notice)
     summary = build_site(
         out,

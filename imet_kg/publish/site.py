@@ -83,7 +83,7 @@ def build_site(
         OSError: if the folder cannot be written (nothing is changed then).
     """
     out = Path(out)
-    _refuse_foreign_folder(out, force)
+    refuse_foreign_folder(out, force)
     say = progress or (lambda message: None)
     queries = list(queries)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -137,9 +137,18 @@ def _write_site(
     return {"files": count, "resources": len(publication.iris)}
 
 
-def _refuse_foreign_folder(out: Path, force: bool) -> None:
+def refuse_foreign_folder(out: Path, force: bool = False) -> None:
+    """Refuse ``out`` if it is a file, or a non-empty folder with no site marker (unless
+    ``force``): the site replaces the whole folder.
+
+    Raises:
+        ImetKgError: saying why, and that ``--force`` replaces such a folder.
+    """
     if out.exists() and not out.is_dir():
         raise ImetKgError(f"{out} exists and is not a folder")
+    blocker = next((parent for parent in out.parents if parent.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise ImetKgError(f"{out}: cannot write: {blocker} is a file, not a folder")
     if force or not out.is_dir() or (out / SITE_MARKER).is_file():
         return
     if any(out.iterdir()):

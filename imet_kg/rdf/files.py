@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from xml.sax import SAXParseException
 
 from imet_kg.errors import ImetKgError, InputError, one_line
+from imet_kg.rdf.oxigraph_terms import quiet_rdflib
 from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ _FORMAT_LABELS = {
 }
 
 _IRI_UNSAFE = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`%#?/]')
+# Formats whose files Oxigraph parses as a check (its parser is strict about IRIs); for the
+# others (JSON-LD, N3) the IRIs of the parsed graph are checked one by one.
+_STRICT_FORMATS = frozenset({"turtle", "trig", "xml"})
 _LINE_FORMATS = frozenset({"nt", "ntriples", "nquads"})
 _JSONLD_FORMATS = frozenset({"json-ld", "application/ld+json"})
 _CONTEXT_ADVICE = (
@@ -140,8 +144,11 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
         return
     try:
         # rdflib parses the very bytes that were checked (the file is read once); publicID
-        # keeps the file's URI as the base IRI, as graph.parse(path) would.
-        graph.parse(data=data, format=fmt, publicID=path.absolute().as_uri())
+        # keeps the file's URI as the base IRI, as graph.parse(path) would. Its warnings
+        # (an IRI it cannot write, an ill-typed literal: with a traceback) would reach stderr;
+        # the checks below and the shapes say what is wrong instead.
+        with quiet_rdflib():
+            graph.parse(data=data, format=fmt, publicID=path.absolute().as_uri())
     except RecursionError as exc:
         raise InputError(path, None, f"{label} nested too deeply to read") from exc
     except Exception as exc:
@@ -149,6 +156,11 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
         # all of them mean "this file is not valid <format>".
         line, reason = _locate(exc, fmt, data)
         raise InputError(path, line, f"malformed {label}: {_shorten(reason)}") from exc
+    # rdflib accepts IRIs that RDF (and Oxigraph, where the graph is validated and stored)
+    # refuses: "<http://e/a b>", "%.o", a backslash.
+    from imet_kg.rdf.oxigraph_terms import check_iris
+
+    check_iris(graph if fmt not in _STRICT_FORMATS else None, data, fmt, path, label)
 
 
 def refuse_remote_contexts(document: object, path: Path | None = None) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +65,56 @@ def parse_lines_into(graph: Graph, data: bytes, quads: bool, path: Path, label: 
         raise InputError(path, None, f"{label}: {exc}") from None
     for target, batch in batches.values():
         target.addN(batch)
+
+
+_OXIGRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def check_iris(graph: Graph | None, data: bytes, fmt: str, path: Path, label: str) -> None:
+    """Refuse a file rdflib read whose IRIs RDF does not allow (rdflib keeps them as they are).
+
+    With ``graph`` None, Oxigraph parses ``data`` (Turtle, TriG, RDF/XML) and its first error
+    is reported with line and column; otherwise each IRI of ``graph`` is checked.
+
+    Raises:
+        InputError: ``path[:line]: malformed <label>: ...`` naming the IRI or the place.
+    """
+    if graph is None:
+        base = path.absolute().as_uri()
+        try:
+            for _ in ox.parse(data, format=_OXIGRAPH_FORMATS[fmt], base_iri=base):
+                pass
+        except SyntaxError as exc:
+            raise InputError(path, exc.lineno, f"malformed {label}{_syntax_reason(exc)}") from None
+        return
+    from rdflib import URIRef
+
+    seen: set[str] = set()
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and term not in seen:
+                seen.add(term)
+                try:
+                    ox.NamedNode(str(term))
+                except ValueError as exc:
+                    reason = f"malformed {label}: invalid IRI <{term}>: {exc}"
+                    raise InputError(path, None, one_line(reason)[:400]) from None
+
+
+@contextlib.contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """Keep rdflib's parse-time warnings off stderr (the caller reports what is wrong)."""
+    logger = logging.getLogger("rdflib")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def _syntax_reason(exc: SyntaxError) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from imet_kg.errors import QueryError
+from imet_kg.errors import QueryError, one_line
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
@@ -34,6 +34,8 @@ _FORM_OR_UPDATE = re.compile(
 _FROM = re.compile(_KEYWORD.format("FROM"), re.IGNORECASE)
 _SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
 _OXIGRAPH_ERROR = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+#: Bracket nesting a query may have (Oxigraph's parser crashed the process at a few thousand).
+MAX_NESTING = 256
 SERVICE_REFUSED = "SERVICE is refused: a local query makes no requests to other endpoints"
 _PROLOGUE = re.compile(r"\b(PREFIX\s+[^\s:]*:|BASE\b)", re.IGNORECASE)
 
@@ -72,6 +74,18 @@ def query_form(text: str) -> str:
 def has_from(text: str) -> bool:
     """Say whether the query names its own dataset (``FROM`` or ``FROM NAMED``)."""
     return _FROM.search(_masked(text)) is not None
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``( { [`` in the query, outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for char in mask_strings_iris_comments(text):
+        if char in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")}]":
+            depth -= 1
+    return deepest
 
 
 def has_service(text: str) -> bool:
@@ -117,6 +131,13 @@ def check_syntax(text: str, where: str) -> None:
     """
     import pyoxigraph
 
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING:
+        # Oxigraph's parser recurses per level: some thousands overflow its stack and kill the
+        # process (a segmentation fault, not an exception).
+        raise QueryError(
+            f"{where}: brackets nested {depth} deep (at most {MAX_NESTING} are accepted)"
+        )
     if has_service(text):
         # Oxigraph would send the SERVICE request while "parsing"; such a query never runs
         # locally, so it is refused here rather than checked.
@@ -139,4 +160,8 @@ def sparql_syntax_error(exc: Exception) -> str:
     if oxigraph and not line:  # Oxigraph's parser says "error at LINE:COLUMN: message"
         line, column, message = int(oxigraph[1]), int(oxigraph[2]), oxigraph[3]
     where = f"line {line}, column {column}: " if line else ""
+    # Oxigraph's message can list the characters it expected over several lines.
+    message = one_line(message)
+    if len(message) > 300:
+        message = message[:299] + "…"
     return f"SPARQL syntax error: {where}{message}"
