@@ -383,6 +383,10 @@ def run_server(
 
     base = public_base_url(base_url, host, port)
     app = create_app(dataset, queries, limits, context, shapes, base, warm_cache, store)
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
+    # No proxy headers: uvicorn would otherwise take X-Forwarded-For from 127.0.0.1 as the client's
+    # address, so a local client could pose as many and escape the one-query-per-client rule.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, lifespan="on", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     asyncio.run(server.serve())
