@@ -21,6 +21,7 @@ from imet_kg.rdf.files import (
 
 EX = "http://example.org/"
 REMOTE = "http://example.invalid/context.jsonld"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -482,3 +483,39 @@ def test_write_atomic_removes_what_a_killed_run_left_and_says_so(tmp_path: Path,
         f"imet-kg: removed 1 temporary file(s) an interrupted run left in {tmp_path}: "
         f"{stale.name}\n"
     )
+
+
+@pytest.mark.parametrize(
+    "name, text, line",
+    [
+        ("space.ttl", f"<{EX}a b> <{EX}p> 1 .\n", 1),
+        ("percent.ttl", f"@prefix ex: <{EX}> .\n\nex:a ex:p <{EX}%zz> .\n", 3),
+        (
+            "space.rdf",
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">'
+            '\n<rdf:Description rdf:about="http://e/a b"><e:p>x</e:p></rdf:Description></rdf:RDF>',
+            None,  # Oxigraph's RDF/XML errors name no line; the message names the IRI
+        ),
+        ("space.n3", f"<{EX}a b> <{EX}p> 1 .\n", None),
+    ],
+)
+def test_iris_rdf_refuses_are_refused_with_file_and_line(
+    tmp_path: Path, name: str, text: str, line: int | None, caplog
+) -> None:
+    # rdflib read them with a warning, and validation then failed with a traceback
+    # ("ValueError: Invalid IRI code point ' '") where the graph went to Oxigraph.
+    path = _write(tmp_path, name, text)
+    error = _parse_error(path)
+    assert error.line == line
+    assert "malformed" in error.message
+    assert not [r for r in caplog.records if r.levelname == "WARNING"], "warnings reach stderr"
+
+
+def test_an_ill_typed_literal_logs_no_traceback(tmp_path: Path, caplog) -> None:
+    # rdflib logged "Failed to convert Literal lexical form to value" with a traceback, which
+    # a real run printed on stderr; the shapes report ill-typed values instead.
+    path = _write(tmp_path, "typed.ttl", f'<{EX}a> <{EX}p> "abc"^^<{XSD_INTEGER}> .\n')
+    graph = Graph()
+    parse_into(graph, path)
+    assert len(graph) == 1
+    assert not caplog.records
