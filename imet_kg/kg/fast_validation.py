@@ -9,10 +9,8 @@ test (tests/kg/test_fast_validation.py) requires both to report the same results
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from typing import Literal as TypingLiteral
@@ -33,6 +31,7 @@ from imet_kg.kg.shacl_report import (
     to_rdflib,
 )
 from imet_kg.kg.validation import ValidationResult
+from imet_kg.rdf.oxigraph_terms import quiet_rdflib
 
 Fallback = TypingLiteral["raise", "pyshacl"]
 
@@ -81,7 +80,7 @@ def validate_on_store(
         raise UncompiledShapesError(f"shapes not compiled to SPARQL: {reasons}")
     # Two threads: Oxigraph answers queries without holding the GIL, and the checks are
     # independent reads of one store.
-    with _quiet_rdflib(), ThreadPoolExecutor(max_workers=workers) as pool:
+    with quiet_rdflib(), ThreadPoolExecutor(max_workers=workers) as pool:
         per_check = list(
             pool.map(lambda check: list(_run(store, check, union_default_graph)), checks)
         )
@@ -259,18 +258,6 @@ def _rdflib_well_formed(lexical: str, datatype: str) -> bool:
         str(XSD.dateTime): datetime,
     }.get(datatype)
     return expected is None or isinstance(literal.value, expected)
-
-
-@contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    # rdflib logs a warning with a traceback for every ill-typed literal it is asked to read.
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def _pyshacl_report(

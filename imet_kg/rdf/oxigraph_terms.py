@@ -107,10 +107,11 @@ def check_iris(graph: Graph | None, data: bytes, fmt: str, path: Path, label: st
 
 @contextlib.contextmanager
 def quiet_rdflib() -> Iterator[None]:
-    """Keep rdflib's parse-time warnings off stderr (the caller reports what is wrong)."""
+    """Keep rdflib's warnings off stderr: it logs one, with a traceback, for every ill-typed
+    literal it reads, and one for every IRI it cannot write (the caller reports what is wrong)."""
     logger = logging.getLogger("rdflib")
     previous = logger.level
-    logger.setLevel(logging.ERROR)
+    logger.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
