@@ -113,3 +113,20 @@ def test_a_folder_that_is_not_a_release_is_refused(tmp_path):
     )
     assert (out / "thesis.tex").read_text() == "do not delete"
     assert _leftovers(tmp_path) == []
+
+
+def test_a_store_build_removes_the_folder_a_killed_build_left(tmp_path):
+    # A query or export killed while it built the store left ".<key>.<pid>-build.tmp" (MBs).
+    from imet_kg.kg.persistent import PersistentStore
+
+    data = _data(tmp_path / "data", 3)
+    notices: list[str] = []
+    store = PersistentStore([data / "things.ttl"], tmp_path / "dist", notices.append)
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    leftover = store.root / f".{store.key}.{ended.pid}-build.tmp"
+    (leftover / "half").mkdir(parents=True)
+    store.ensure()
+    assert not leftover.exists()
+    assert store.is_current()
+    assert any("an interrupted run left" in notice for notice in notices)
