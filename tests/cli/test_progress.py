@@ -90,7 +90,7 @@ def test_ingest_training_progress_and_data_line(on_terminal, tmp_path):
 def test_site_progress(on_terminal, session_graph, tmp_path, monkeypatch):
     import imet_kg.publish.site as site_module
 
-    def one_step_site(out, dataset, queries, context=None, progress=None, shapes=None):
+    def one_step_site(out, dataset, queries, context=None, progress=None, shapes=None, force=False):
         progress("writing pages ...")
         return site_module.SiteSummary(out=out, resources=1, files=1)
 
