@@ -313,3 +313,33 @@ def test_numeric_datatypes_read_as_rdflib_reads_them():
     flagged = {(i.focus_node, i.value) for i in fast.issues}
     assert flagged == {(i.focus_node, i.value) for i in reference.issues}
     assert len(flagged) >= 5  # at least the "x"s and "1.5"^^xsd:integer
+
+
+def test_every_kind_of_count_bound_as_pyshacl():
+    """minCount/maxCount of 0 and 1 compile to NOT EXISTS and joins, other bounds to a count."""
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:One sh:targetClass ex:C ; sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 .
+        ex:None sh:targetClass ex:C ; sh:path ex:q ; sh:maxCount 0 .
+        ex:Zero sh:targetClass ex:C ; sh:path ex:q ; sh:minCount 0 .
+        ex:Some sh:targetClass ex:C ; sh:path [ sh:alternativePath ( ex:p ex:q ) ] ;
+            sh:minCount 2 ; sh:maxCount 3 .
+        """,
+        format="turtle",
+    )
+    data = Graph().parse(
+        data="""
+        @prefix ex: <http://example.org/> .
+        ex:a a ex:C .
+        ex:b a ex:C ; ex:p 1 .
+        ex:c a ex:C ; ex:p 1, 2 ; ex:q 3 .
+        ex:d a ex:C ; ex:p 1, "1", 2, 3 .
+        ex:e a ex:C ; ex:p 1 ; ex:q 1 .
+        """,
+        format="turtle",
+    )
+    fast, reference = validate_dataset(data, shapes), validate(data, shapes)
+    found = {(i.focus_node, i.shape, i.constraint) for i in fast.issues}
+    assert found == {(i.focus_node, i.shape, i.constraint) for i in reference.issues}
+    assert {shape for _, shape, _ in found} == {"ex:One", "ex:None", "ex:Some"}
