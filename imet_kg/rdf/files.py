@@ -119,6 +119,8 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
             with a remote ``@context`` or ``@import``.
         ValueError: If ``fmt`` is not an rdflib parser format.
     """
+    # Over 60 lines with its docstring: the checks before and after the parse are one sequence
+    # (refusals first, then the parser, then what the parser let through), kept in one place.
     import rdflib.plugin
     from rdflib.parser import Parser
     from rdflib.plugin import PluginException
