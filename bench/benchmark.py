@@ -321,6 +321,19 @@ def print_table(rows: list[dict]) -> None:
         for p in paths:
             some = next(r for r in rows if r["triples"] == size and r["path"] == p)
             print(f"- {p}: peak {some['peak_mb']:.0f} MB; {some['ended']}")
+        print_ratios(size, rows, totals)
+
+
+def print_ratios(size: int, rows: list[dict], totals: dict[tuple[int, str], float]) -> None:
+    """The goals' two ratios of all steps: naive / oxigraph (a lower bound when naive was
+    stopped: its stopped step and the steps after it count as nothing) and oxigraph / raw."""
+    ended = {r["path"]: r["ended"] for r in rows if r["triples"] == size}
+    oxigraph, naive, raw = (totals.get((size, p)) for p in ("oxigraph", "naive", "raw"))
+    if oxigraph and naive:
+        bound = "" if ended.get("naive") == "done" else "at least "
+        print(f"- naive / oxigraph, all steps: {bound}{naive / oxigraph:.1f}x")
+    if oxigraph and raw:
+        print(f"- oxigraph / raw, all steps: {oxigraph / raw:.1f}x")
 
 
 def plot(rows: list[dict], target: Path) -> None:
