@@ -20,6 +20,19 @@ TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test file without an xdist group of its own is one group.
+
+    pytest runs with ``--dist loadgroup`` (pyproject.toml): each group goes to one worker, so a
+    module's costly fixture (the static site, a live server, Virtuoso) is built once, as with
+    ``--dist loadfile``; modules that share a cache name one group (kg/pyshacl_reference.py).
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def release_folder(tmp_path_factory) -> Iterator[Path]:
     """Commands keep their persistent store under $IMET_KG_DIST: a session folder, not ./dist."""

@@ -13,40 +13,33 @@ import random
 from functools import cache
 from pathlib import Path
 
+import pyshacl_reference
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SH, XSD
 
 from imet_kg.kg import fast_validation
 from imet_kg.kg.fast_validation import UncompiledShapesError, validate_dataset, validate_on_store
-from imet_kg.kg.graph import build_graph, load_shapes, ontology_files, union_graph
+from imet_kg.kg.graph import build_graph, ontology_files, union_graph
 from imet_kg.kg.shacl_compile import compile_shapes
 from imet_kg.kg.shacl_expressions import python_dollar
 from imet_kg.kg.shacl_report import store_from_rdflib
 from imet_kg.kg.sparql_prebind import prebind_select
 from imet_kg.kg.validation import ValidationResult, validate
 from imet_kg.namespaces import bind_prefixes
-from imet_kg.paths import ONTOLOGY_DIR
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "shapes"
+EXAMPLES_DIR = pyshacl_reference.EXAMPLES_DIR
 EXAMPLES = sorted(EXAMPLES_DIR.glob("S*.ttl"))
-ONTOLOGY_FILES = (ONTOLOGY_DIR / "imet.ttl", ONTOLOGY_DIR / "imet-codelists.ttl")
 QB_OBSERVATION = URIRef("http://purl.org/linked-data/cube#Observation")
 MUTATED_SAMPLES = 36
 MUTATIONS_PER_SAMPLE = 3
 
 
-@cache
+pytestmark = pytest.mark.xdist_group(pyshacl_reference.XDIST_GROUP)
+
+
 def _shapes() -> Graph:
-    return load_shapes()
-
-
-@cache
-def _ontology() -> Graph:
-    graph = Graph()
-    for path in ONTOLOGY_FILES:
-        graph.parse(path, format="turtle")
-    return graph
+    return pyshacl_reference.shapes()
 
 
 @cache
@@ -88,13 +81,16 @@ def _rdflib_ordering(missing: set[tuple], found: set[tuple]) -> set[tuple]:
     return {r for r in missing if r[5] == "sh:SPARQLConstraintComponent" and r[1] in mistyped}
 
 
-def _assert_same(data, label: str) -> ValidationResult:
-    try:
-        reference = validate(data, _shapes())
-    except (TypeError, AttributeError) as exc:
-        # rdflib's SPARQL evaluator can crash on mistyped data (pySHACL then returns a
-        # ValidationFailure where the report graph should be): no reference to compare with.
-        pytest.skip(f"pySHACL fails on this sample: {exc!r}")
+def _assert_same(data, label: str, reference: ValidationResult | None = None) -> ValidationResult:
+    """Compare the compiled validator on ``data`` with pySHACL (``reference``, if already known,
+    is pySHACL's report on the same data)."""
+    if reference is None:
+        try:
+            reference = validate(data, _shapes())
+        except (TypeError, AttributeError) as exc:
+            # rdflib's SPARQL evaluator can crash on mistyped data (pySHACL then returns a
+            # ValidationFailure where the report graph should be): no reference to compare with.
+            pytest.skip(f"pySHACL fails on this sample: {exc!r}")
     fast = validate_dataset(data, _shapes())
     expected, found = _found(reference), _found(fast)
     expected -= _rdflib_ordering(expected - found, found)
@@ -158,15 +154,13 @@ def test_python_end_anchor():
 
 
 def test_shipped_graph_same_results():
-    _assert_same(build_graph(), "the shipped graph")
+    _assert_same(build_graph(), "the shipped graph", pyshacl_reference.shipped_report())
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
 def test_example_same_results(path: Path):
-    data = bind_prefixes(Graph())
-    data += _ontology()
-    data.parse(path, format="turtle")
-    result = _assert_same(data, path.name)
+    data = pyshacl_reference.example_data(path)
+    result = _assert_same(data, path.name, pyshacl_reference.example_report(path))
     if "-invalid-" in path.name:
         assert not result.conforms, path.name
 

@@ -12,19 +12,19 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pyshacl_reference
 import pytest
 from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import processor as sparql_processor
 
-from imet_kg.kg.graph import build_graph, load_shapes
+from imet_kg.kg.graph import load_shapes
 from imet_kg.kg.validation import ValidationResult, validate
-from imet_kg.namespaces import IMETSH, bind_prefixes
-from imet_kg.paths import ONTOLOGY_DIR, SHAPES_FILE
+from imet_kg.namespaces import IMETSH
+from imet_kg.paths import SHAPES_FILE
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "shapes"
-ONTOLOGY_FILES = (ONTOLOGY_DIR / "imet.ttl", ONTOLOGY_DIR / "imet-codelists.ttl")
+EXAMPLES_DIR = pyshacl_reference.EXAMPLES_DIR
 
 VALID = sorted(EXAMPLES_DIR.glob("*-valid.ttl"))
 INVALID = sorted(EXAMPLES_DIR.glob("*-invalid-*.ttl"))
@@ -33,6 +33,8 @@ WARNING = sorted(EXAMPLES_DIR.glob("*-warning-*.ttl"))
 EXAMPLE_NAME = re.compile(r"^(S\d{2})-(valid|invalid-\d{2}|warning-\d{2})\.ttl$")
 FIRST_LINE = {"valid": "# Valid: ", "invalid": "# Invalid: ", "warning": "# Warning: "}
 SHAPE_RULE = re.compile(r"^" + re.escape(str(IMETSH)) + r"(S\d{2})-")
+
+pytestmark = pytest.mark.xdist_group(pyshacl_reference.XDIST_GROUP)
 
 
 def _rule(path: Path) -> str:
@@ -44,31 +46,16 @@ def _ids(paths: list[Path]) -> list[str]:
     return [path.stem for path in paths]
 
 
-@cache
-def _ontology() -> Graph:
-    graph = Graph()
-    for path in ONTOLOGY_FILES:
-        graph.parse(path, format="turtle")
-    return graph
-
-
-@cache
 def _shapes() -> Graph:
-    # The shipped shapes, parsed once: pySHACL only ever adds two RDFS bootstrap triples to it.
-    return load_shapes()
+    return pyshacl_reference.shapes()
 
 
 def _data(path: Path) -> Graph:
-    # Bound prefixes make issues name shapes and nodes as imetsh:Snn-..., imet:..., and so on.
-    graph = bind_prefixes(Graph())
-    graph += _ontology()
-    graph.parse(path, format="turtle")
-    return graph
+    return pyshacl_reference.example_data(path)
 
 
-@cache
 def _validate(path: Path) -> ValidationResult:
-    return validate(_data(path), _shapes())
+    return pyshacl_reference.example_report(path)
 
 
 @cache
@@ -199,7 +186,7 @@ def test_warning_example_conforms_with_a_warning(path: Path):
 
 
 def test_shipped_graph_conforms():
-    result = validate(build_graph())
+    result = pyshacl_reference.shipped_report()
     assert result.conforms, result.text
     assert not result.violations, result.text
 
