@@ -121,7 +121,9 @@ def test_an_answer_over_the_byte_limit_gets_413_and_nothing_else(server):
         f"413 the answer is larger than this endpoint's limit of {MAX_BYTES}"
     )
     assert len(reply.body) < 200
-    assert sparql_from(server, "127.0.0.6", doubling(10, "?s10")).status == 200  # 16 kB is fine
+    # 16 kB is fine. Asked by another client: after the 413 this one counts as heavy, and its
+    # queries run at the lowest priority, which on a loaded machine can reach the 2 s limit.
+    assert sparql_from(server, "127.0.0.9", doubling(10, "?s10")).status == 200
 
 
 def test_one_query_at_a_time_per_client_while_others_are_served(server):
