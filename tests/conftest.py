@@ -20,17 +20,27 @@ TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test file without an xdist group of its own is one group.
+#: Test files that share a per-process cache, sent to one worker together.
+SAME_WORKER = {
+    "tests/kg/test_validation.py": "pyshacl-reference",  # kg/pyshacl_reference.py
+    "tests/kg/test_fast_validation.py": "pyshacl-reference",
+}
 
-    pytest runs with ``--dist loadgroup`` (pyproject.toml): each group goes to one worker, so a
-    module's costly fixture (the static site, a live server, Virtuoso) is built once, as with
-    ``--dist loadfile``; modules that share a cache name one group (kg/pyshacl_reference.py).
-    """
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Send each test file whole to one worker, as ``--dist loadfile`` does, and the files of
+    SAME_WORKER together: a module's costly fixture (the static site, a live server, Virtuoso)
+    is built once, and pySHACL validates each input once for both validation modules.
+    (``--dist loadgroup`` with ``xdist_group`` marks would say this, but with pytest 9 and
+    pytest-xdist 3.8 it spread a marked module over both workers.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return SAME_WORKER.get(path, path)
+
+    return FileScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)

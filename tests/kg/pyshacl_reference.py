@@ -2,8 +2,8 @@
 
 test_validation.py checks each report against the rule an example is for; test_fast_validation.py
 compares the compiled validator with the same reports. pySHACL is the slow half of both, so the two
-modules share one xdist group (tests/conftest.py): they run on one worker, which validates each
-input with pySHACL once.
+modules run on one xdist worker (SAME_WORKER in tests/conftest.py), which validates each input with
+pySHACL once.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from imet_kg.paths import ONTOLOGY_DIR
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "shapes"
 ONTOLOGY_FILES = (ONTOLOGY_DIR / "imet.ttl", ONTOLOGY_DIR / "imet-codelists.ttl")
-#: The xdist group of the modules that read these reports.
-XDIST_GROUP = "pyshacl-reference"
 
 
 @cache

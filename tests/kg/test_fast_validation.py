@@ -35,9 +35,6 @@ MUTATED_SAMPLES = 36
 MUTATIONS_PER_SAMPLE = 3
 
 
-pytestmark = pytest.mark.xdist_group(pyshacl_reference.XDIST_GROUP)
-
-
 def _shapes() -> Graph:
     return pyshacl_reference.shapes()
 

@@ -34,8 +34,6 @@ EXAMPLE_NAME = re.compile(r"^(S\d{2})-(valid|invalid-\d{2}|warning-\d{2})\.ttl$"
 FIRST_LINE = {"valid": "# Valid: ", "invalid": "# Invalid: ", "warning": "# Warning: "}
 SHAPE_RULE = re.compile(r"^" + re.escape(str(IMETSH)) + r"(S\d{2})-")
 
-pytestmark = pytest.mark.xdist_group(pyshacl_reference.XDIST_GROUP)
-
 
 def _rule(path: Path) -> str:
     """The rule an example is for: ``S10`` for ``S10-invalid-02.ttl``."""
