@@ -21,6 +21,7 @@ from rdflib.namespace import RDF
 
 from imet_kg.errors import QueryError
 from imet_kg.namespaces import BASE, PREFIXES
+from imet_kg.publish.views.common import script_json
 from imet_kg.sparql.results import render_result
 from imet_kg.sparql.saved import run_query
 
@@ -121,8 +122,8 @@ class QueryPageMixin:
                 links,
                 "SPARQL query",
                 examples=examples,
-                examples_json=Markup(_script_json(examples)),
-                config_json=Markup(_script_json(config)),
+                examples_json=Markup(script_json(examples)),
+                config_json=Markup(script_json(config)),
                 limits=limits or {},
                 static=links.static,
                 static_note=STATIC_NOTE,
@@ -212,15 +213,3 @@ def _site_root(links: Links) -> str:
         return "/"
     folder = posixpath.dirname(links.home())
     return f"{folder}/" if folder else ""
-
-
-def _script_json(value: object) -> str:
-    """JSON safe inside a <script> element (no "</script>", no HTML-significant characters)."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return (
-        text.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
