@@ -298,6 +298,7 @@ def create_app(
         A Starlette app; its lifespan starts and stops the query workers, so run it with an
         ASGI server that runs lifespan events (uvicorn does).
     """
+    # Over 60 lines through its docstring only (an entry per option); the body is the wiring.
     site = _Site(dataset, list(queries), limits, context, shapes, base_url, warm_cache, store)
 
     @contextlib.asynccontextmanager
