@@ -68,7 +68,9 @@ def test_query_table_groups_numbers_while_csv_keeps_the_lexical_form(runner):
 
 def test_commands_name_the_data_folder_they_load(runner, terminal, tmp_path, monkeypatch):
     shipped = invoke(runner, "query", "purposes")
-    assert f"imet-kg: data: {DATA_DIR} (checkout)" in shipped.stderr.splitlines()
+    # "(checkout)" in an editable install, "(bundled); ./data is not used ..." in a plain one.
+    assert data_notice(DATA_DIR, data_origin(None)) in shipped.stderr.splitlines()
+    assert f"imet-kg: data: {DATA_DIR} (" in shipped.stderr
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     chosen = invoke(runner, "query", "purposes", "--store", "memory", "--data", str(data))
