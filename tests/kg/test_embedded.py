@@ -159,3 +159,34 @@ def test_the_default_graph_is_the_union_once_with_the_named_graphs_blank_nodes(t
     # The default graph's blank nodes are the named graph's: a query joins them.
     joined = store.query("SELECT ?b WHERE { ?b <http://example.org/r> ?o . GRAPH ?g { ?b ?p ?o } }")
     assert len(list(joined)) == 1
+
+
+def test_a_big_line_based_file_is_bulk_loaded_in_parts(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    from imet_kg.kg import embedded
+
+    monkeypatch.setattr(embedded, "_PART_BYTES", 100)  # a few lines a part
+    lines = [f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(40)]
+    plain = tmp_path / "plain.nt"
+    plain.write_text("".join(lines))
+    blank = tmp_path / "blank.nt"
+    blank.write_text("".join(lines) + '_:b <http://example.org/p> "x" .\n' * 2)
+    parts: list[int] = []
+    split = embedded._parts
+    monkeypatch.setattr(
+        embedded,
+        "_parts",
+        lambda path: (parts.append(first) or (first, part) for first, part in split(path)),
+    )
+    store = ox.Store(str(tmp_path / "store"))
+    embedded.load_graphs(store, [plain, blank], bulk=True)
+    assert len(parts) > 10 and parts[:2] == [0, 1]  # plain.nt, twice (named, default graph)
+    assert len(list(store.quads_for_pattern(None, None, None, embedded.graph_name(plain)))) == 40
+    # A file with blank nodes is read whole: its two lines name one node.
+    assert len(list(store.quads_for_pattern(None, None, None, embedded.graph_name(blank)))) == 41
+    bad = tmp_path / "bad.nt"
+    bad.write_text("".join(lines[:30]) + "<http://example.org/s> <http://example.org/p> .\n")
+    with pytest.raises(InputError) as caught:
+        embedded.load_file(ox.Store(str(tmp_path / "other")), bad, bulk=True)
+    assert str(caught.value).startswith(f"{bad}:31: malformed N-Triples")
