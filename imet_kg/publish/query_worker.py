@@ -43,7 +43,15 @@ class _Deadline(BaseException):
     """Raised by the alarm; a BaseException, so rdflib's ``except Exception`` lets it through."""
 
 
+#: Seconds after which the alarm fires again, should its exception have been swallowed.
+_ALARM_AGAIN = 0.05
+
+
 def _on_alarm(signum: int, frame: object) -> None:
+    # A signal can land inside a finaliser or a weakref callback, where Python prints the
+    # exception as "unraisable" and goes on (seen: the query then ran to its end). So the alarm
+    # is set again before raising; answer_within_limits cancels it once the query has stopped.
+    signal.setitimer(signal.ITIMER_REAL, _ALARM_AGAIN)
     raise _Deadline
 
 

@@ -356,3 +356,28 @@ def test_a_worker_opens_the_store_read_only_and_answers_as_with_rdflib(store_fol
     assert answer_query(store, DOUBLING, limits=Limits(max_bytes=60_000)).status == 413
     with pytest.raises(RuntimeError, match="read-write"):  # opened read-only
         store.store.add(next(store.store.quads_for_pattern(None, None, None)))
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_alarm_swallowed_by_a_finaliser_fires_again():
+    # The time limit's alarm once landed in a weakref callback: Python printed the exception and
+    # the query ran on (200 instead of 503). The alarm must fire again until it stops the query.
+    import signal
+    import time
+
+    from imet_kg.publish.query_worker import _Deadline, _on_alarm
+
+    class Finalised:
+        def __del__(self) -> None:
+            _on_alarm(signal.SIGALRM, None)  # as a signal arriving during the finaliser
+
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        with pytest.raises(_Deadline):
+            Finalised()  # collected at once: its _Deadline is swallowed
+            until = time.monotonic() + 5
+            while time.monotonic() < until:
+                pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
