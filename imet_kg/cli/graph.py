@@ -156,9 +156,10 @@ EXPORT_SUFFIXES = {
 @click.option(
     "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
+@data_option("Data folder to export (default: the shipped data).")
 @store_option
 @reports_errors
-def export(fmt: str | None, out: Path | None, store: str) -> None:
+def export(fmt: str | None, out: Path | None, data_dir: Path | None, store: str) -> None:
     """Export the whole graph (ontology and data) in a standard RDF format.
 
     Every format is byte-stable from run to run. With the Oxigraph store (the default), Turtle,
@@ -167,7 +168,7 @@ def export(fmt: str | None, out: Path | None, store: str) -> None:
     RDF/XML, and everything with --store memory, comes from rdflib.
     """
     fmt = output_format(out, fmt, EXPORT_SUFFIXES, "turtle")
-    bundle = Bundle(store=store, notice=notice)
+    bundle = Bundle(data_dir=data_dir, store=store, notice=notice)
     if store == "oxigraph" and fmt in DUMP_FORMATS:
         from imet_kg.kg.canonical import canonical_dump
 

@@ -198,3 +198,18 @@ def test_build_progress_on_a_terminal_only(runner, tmp_path, monkeypatch, on_ter
     assert result.exit_code == 2
     shown = "] loading ontology and data from" in result.stderr
     assert shown is on_terminal, result.stderr
+
+
+def test_export_takes_a_data_folder(runner, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "extra.ttl").write_text(
+        "<https://w3id.org/imet-kg/id/extra> <http://www.w3.org/2000/01/rdf-schema#label> "
+        '"an added resource" .\n'
+    )
+    for store in ("oxigraph", "memory"):
+        chosen = invoke(runner, "export", "--format", "nt", "--store", store, "--data", str(data))
+        assert chosen.exit_code == 0, chosen.output
+        assert '"an added resource"' in chosen.stdout
+    shipped = invoke(runner, "export", "--format", "nt")
+    assert '"an added resource"' not in shipped.stdout
