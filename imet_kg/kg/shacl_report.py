@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from imet_kg.kg.embedded import to_rdflib  # one owner of Oxigraph-to-rdflib terms
 from imet_kg.kg.shacl_compile import Check
 from imet_kg.kg.validation import ValidationResult, _issues, format_report
 from imet_kg.namespaces import bind_prefixes
+from imet_kg.rdf.oxigraph_terms import to_oxigraph
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,11 @@ def store_from_rdflib(data: Graph | Dataset) -> ox.Store:
 
 
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-    if hasattr(term, "identifier"):  # a Graph standing for its name
-        return to_ox(term.identifier)
-    raise TypeError(f"not an RDF term: {term!r}")
+    """An rdflib term as a pyoxigraph term (:func:`imet_kg.rdf.oxigraph_terms.to_oxigraph`), or
+    the name of a Graph standing for its name, as rdflib's ``quads()`` gives them."""
+    if isinstance(term, Graph):
+        term = term.identifier
+    return to_oxigraph(term)
 
 
 # --- the report ---------------------------------------------------------------------------------
