@@ -344,3 +344,17 @@ def test_every_kind_of_count_bound_as_pyshacl():
     found = {(i.focus_node, i.shape, i.constraint) for i in fast.issues}
     assert found == {(i.focus_node, i.shape, i.constraint) for i in reference.issues}
     assert {shape for _, shape, _ in found} == {"ex:One", "ex:None", "ex:Some"}
+
+
+def test_a_changed_shapes_graph_is_compiled_again():
+    # The compiled checks are kept by the shapes' triples: equal shapes reuse them, an edited
+    # shapes graph (here: the shapes an invalid example breaks, deactivated) gets its own.
+    shapes = bind_prefixes(Graph())
+    shapes += _shapes()
+    data = pyshacl_reference.example_data(EXAMPLES_DIR / "S01-invalid-01.ttl")
+    before = validate_dataset(data, shapes)
+    assert not before.conforms
+    assert validate_dataset(data, shapes).issues == before.issues
+    for shape in set(before.report_graph.objects(None, SH.sourceShape)):
+        shapes.add((shape, SH.deactivated, Literal(True)))
+    assert validate_dataset(data, shapes).conforms
