@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from xml.sax import SAXParseException
 
 from imet_kg.errors import ImetKgError, InputError, one_line
+from imet_kg.rdf import parse_cache
 from imet_kg.rdf.oxigraph_terms import quiet_rdflib
 from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 
@@ -144,13 +145,18 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
 
         parse_lines_into(graph, data, fmt == "nquads", path, label)
         return
+    base = path.absolute().as_uri()
+    key = parse_cache.cache_key(fmt, base, data)
+    if parse_cache.replay(graph, key):
+        return  # these very bytes were parsed and checked before, in this process
+    recorder = parse_cache.Recorder(graph, key)
     try:
         # rdflib parses the very bytes that were checked (the file is read once); publicID
         # keeps the file's URI as the base IRI, as graph.parse(path) would. Its warnings
         # (an IRI it cannot write, an ill-typed literal: with a traceback) would reach stderr;
         # the checks below and the shapes say what is wrong instead.
-        with quiet_rdflib():
-            graph.parse(data=data, format=fmt, publicID=path.absolute().as_uri())
+        with quiet_rdflib(), recorder.binds():
+            graph.parse(data=data, format=fmt, publicID=base)
     except RecursionError as exc:
         raise InputError(path, None, f"{label} nested too deeply to read") from exc
     except Exception as exc:
@@ -163,6 +169,7 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
     from imet_kg.rdf.oxigraph_terms import check_iris
 
     check_iris(graph if fmt not in _STRICT_FORMATS else None, data, fmt, path, label)
+    recorder.keep()
 
 
 def refuse_remote_contexts(document: object, path: Path | None = None) -> None:
