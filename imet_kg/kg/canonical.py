@@ -26,38 +26,61 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _INTEGRAL_DECIMAL = re.compile(rb'"(-?[0-9]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>')
 
 
-def _named_graph_lines(store: ox.Store) -> list[bytes]:
-    lines = []
+def _graph_lines(store: ox.Store, graph: ox.NamedNode, with_graph: bool) -> list[bytes]:
+    """One named graph's statements as N-Triples lines, or N-Quads lines naming the graph."""
+    data = store.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph)
+    # Whole-dump byte operations, not per-line ones: at a million statements each copy of the
+    # lines costs about 200 MB, and the peak is what limits the size a machine can dump.
+    data = _INTEGRAL_DECIMAL.sub(rb'"\1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>', data)
+    if with_graph:
+        # Every line ends with " .\n", which nothing else in N-Triples can hold (a newline in a
+        # literal is written \n): from_graph writes triples, this makes them quads.
+        data = data.replace(b" .\n", b" <" + graph.value.encode() + b"> .\n")
+    return data.splitlines(keepends=True)
+
+
+def _sorted_unique(lines: list[bytes]) -> list[bytes]:
+    lines.sort()
+    return [line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]]
+
+
+def canonical_lines(store: ox.Store, with_graph: bool = True) -> list[bytes]:
+    """The named graphs' statements as sorted, distinct N-Quads lines (``with_graph``) or
+    N-Triples lines of their union, blank nodes labelled by RDFC-1.0 over the named graphs."""
+    plain: list[bytes] = []
+    with_blank: list[bytes] = []
     for graph in store.named_graphs():
-        dump = store.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph)
-        # from_graph writes triples; put the graph name back to make quads.
-        suffix = b" <" + graph.value.encode() + b"> .\n"
-        lines.extend(line[:-2] + suffix for line in dump.splitlines(keepends=True))
-    return [
-        _INTEGRAL_DECIMAL.sub(rb'"\1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>', line)
-        for line in lines
-    ]
+        for line in _graph_lines(store, graph, True):
+            # "_:" can only start a blank node outside a literal; a literal containing it merely
+            # sends its line through the canonicaliser, which leaves it as it is.
+            if b"_:" in line:
+                with_blank.append(line)
+            else:
+                plain.append(line if with_graph else _triple_line(line))
+    if with_blank:
+        # canonicalize() refuses blank nodes RDFC-1.0 would take minutes over (rdf/blank_nodes).
+        quads = canonicalize(list(ox.parse(b"".join(with_blank), format=ox.RdfFormat.N_QUADS)))
+        labelled = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+        plain.extend(labelled if with_graph else map(_triple_line, labelled))
+    return _sorted_unique(plain)
 
 
 def canonical_quads(store: ox.Store) -> list[bytes]:
     """The named graphs' quads as sorted N-Quads lines, blank nodes labelled by RDFC-1.0."""
-    lines = _named_graph_lines(store)
-    plain, with_blank = [], []
-    for line in lines:
-        # "_:" can only start a blank node outside a literal; a literal containing it merely
-        # sends its line through the canonicaliser, which leaves it as it is.
-        (with_blank if b"_:" in line else plain).append(line)
-    if with_blank:
-        # canonicalize() refuses blank nodes RDFC-1.0 would take minutes over (rdf/blank_nodes).
-        quads = canonicalize(list(ox.parse(b"".join(with_blank), format=ox.RdfFormat.N_QUADS)))
-        plain.extend(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
-    return sorted(set(plain))
+    return canonical_lines(store, with_graph=True)
 
 
 def _triple_line(quad_line: bytes) -> bytes:
     # An N-Quads line ends with "<graph> .\n"; the graph IRI has no spaces, so cut at the last one.
     body = quad_line[:-3]
     return body[: body.rstrip().rfind(b" ")] + b" .\n"
+
+
+def _joined(lines: list[bytes]) -> bytes:
+    # Joined, then emptied: the caller's list no longer holds a second copy of the statements.
+    data = b"".join(lines)
+    lines.clear()
+    return data
 
 
 def canonical_dump(store: ox.Store, fmt: str, context: dict | None = None) -> bytes:
@@ -76,26 +99,13 @@ def canonical_dump(store: ox.Store, fmt: str, context: dict | None = None) -> by
         raise ValueError(f"unknown dump format {fmt!r} (choose from {', '.join(DUMP_FORMATS)})")
     if fmt == "json-ld":
         return canonical_jsonld(store, context or {"@context": _prefixes()})
-    quads = canonical_quads(store)
-    if fmt == "nquads":
-        return b"".join(quads)
-    if fmt == "trig":
-        return _with_sorted_prefixes(
-            ox.serialize(
-                ox.parse(b"".join(quads), format=ox.RdfFormat.N_QUADS),
-                format=ox.RdfFormat.TRIG,
-                prefixes=_prefixes(),
-            )
-        )
-    triples = sorted({_triple_line(line) for line in quads})
-    if fmt == "nt":
-        return b"".join(triples)
+    data = _joined(canonical_lines(store, with_graph=fmt in ("nquads", "trig")))
+    if fmt in ("nquads", "nt"):
+        return data
+    syntax = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE
+    source = ox.RdfFormat.N_QUADS if fmt == "trig" else ox.RdfFormat.N_TRIPLES
     return _with_sorted_prefixes(
-        ox.serialize(
-            ox.parse(b"".join(triples), format=ox.RdfFormat.N_TRIPLES),
-            format=ox.RdfFormat.TURTLE,
-            prefixes=_prefixes(),
-        )
+        ox.serialize(ox.parse(data, format=source), format=syntax, prefixes=_prefixes())
     )
 
 
@@ -105,9 +115,12 @@ def _prefixes() -> dict[str, str]:
 
 def _with_sorted_prefixes(data: bytes) -> bytes:
     # Oxigraph writes the @prefix lines in its map's order, which changes from run to run.
-    lines = data.splitlines(keepends=True)
-    header = [line for line in lines if line.startswith(b"@prefix ")]
-    return b"".join(sorted(header)) + b"".join(lines[len(header) :])
+    header, end = [], 0
+    while data.startswith(b"@prefix ", end):
+        line_end = data.index(b"\n", end) + 1
+        header.append(data[end:line_end])
+        end = line_end
+    return b"".join(sorted(header)) + data[end:]
 
 
 def canonical_jsonld(store: ox.Store, context: dict) -> bytes:
@@ -144,7 +157,7 @@ def canonical_jsonld(store: ox.Store, context: dict) -> bytes:
             return written
         return {"@id": compact(term.value) if isinstance(term, ox.NamedNode) else str(term)}
 
-    triples = b"".join(sorted({_triple_line(line) for line in canonical_quads(store)}))
+    triples = _joined(canonical_lines(store, with_graph=False))
     nodes = []
     for subject, group in itertools.groupby(
         ox.parse(triples, format=ox.RdfFormat.N_TRIPLES), key=lambda t: t.subject
@@ -160,6 +173,8 @@ def canonical_jsonld(store: ox.Store, context: dict) -> bytes:
                 node.setdefault(key, []).append(compact(triple.object.value))
             else:
                 node.setdefault(compact(triple.predicate.value), []).append(value(triple.object))
-        nodes.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
+        nodes.append(json.dumps(node, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    del triples
     head = json.dumps({"@context": body}, ensure_ascii=False, indent=2, sort_keys=True)
-    return (head[:-2] + ',\n  "@graph": [\n' + ",\n".join(nodes) + "\n  ]\n}\n").encode("utf-8")
+    opening = (head[:-2] + ',\n  "@graph": [\n').encode("utf-8")
+    return opening + b",\n".join(nodes) + b"\n  ]\n}\n"

@@ -63,3 +63,18 @@ def test_a_long_list_of_equal_items_is_refused_not_labelled_for_minutes(tmp_path
     distinct.write_text(f"<http://example.org/s> <http://example.org/p> ( {items} ) .\n")
     dump = canonical_dump(EmbeddedStore.from_files([distinct]).store, "nt")
     assert dump.count(b"\n") == 6001
+
+
+def test_line_dumps_are_written_as_oxigraph_writes_each_statement(tmp_path):
+    # One space between terms, the graph name included: each line is what Oxigraph's own writer
+    # gives for the statement it holds (an earlier dump wrote two spaces before the graph name).
+    import pyoxigraph as ox
+
+    path = tmp_path / "blanks.ttl"
+    path.write_text(TURTLE_WITH_BLANKS)
+    store = EmbeddedStore.from_files([path]).store
+    for fmt, syntax in (("nquads", ox.RdfFormat.N_QUADS), ("nt", ox.RdfFormat.N_TRIPLES)):
+        data = canonical_dump(store, fmt)
+        rewritten = ox.serialize(list(ox.parse(data, format=syntax)), format=syntax)
+        assert sorted(rewritten.splitlines()) == data.splitlines(), fmt
+        assert b"  " not in data, fmt
