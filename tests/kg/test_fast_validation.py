@@ -1,101 +1,33 @@
 """The SPARQL-compiled validator against pySHACL, the reference (issue 9).
 
-Both validators run on the same data and must report the same results: focus node, source shape,
-result path, severity, constraint component, value and message. The data: the shipped graph,
-every example in tests/shapes/ (with the ontology, as test_validation.py validates them) and
-seeded random mutations of the shipped graph (a triple deleted, a literal's datatype or value
-changed, a node retyped, an observation duplicated, a reference redirected).
+Both validators run on the same data and must report the same results (tests/kg/differential.py):
+the shipped graph and every example in tests/shapes/ (with the ontology, as test_validation.py
+validates them) here; seeded random mutations of the shipped graph in
+test_fast_validation_mutations.py.
 """
 
 from __future__ import annotations
 
-import random
-from functools import cache
 from pathlib import Path
 
 import pyshacl_reference
 import pytest
+from differential import assert_same, shipped_shapes
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, SH, XSD
+from rdflib.namespace import SH, XSD
 
 from imet_kg.kg import fast_validation
 from imet_kg.kg.fast_validation import UncompiledShapesError, validate_dataset, validate_on_store
-from imet_kg.kg.graph import build_graph, ontology_files, union_graph
+from imet_kg.kg.graph import build_graph
 from imet_kg.kg.shacl_compile import compile_shapes
 from imet_kg.kg.shacl_expressions import python_dollar
 from imet_kg.kg.shacl_report import store_from_rdflib
 from imet_kg.kg.sparql_prebind import prebind_select
-from imet_kg.kg.validation import ValidationResult, validate
+from imet_kg.kg.validation import validate
 from imet_kg.namespaces import bind_prefixes
 
 EXAMPLES_DIR = pyshacl_reference.EXAMPLES_DIR
 EXAMPLES = sorted(EXAMPLES_DIR.glob("S*.ttl"))
-QB_OBSERVATION = URIRef("http://purl.org/linked-data/cube#Observation")
-MUTATED_SAMPLES = 36
-MUTATIONS_PER_SAMPLE = 3
-
-
-def _shapes() -> Graph:
-    return pyshacl_reference.shapes()
-
-
-@cache
-def _sampling_shapes() -> set[str]:
-    """Shapes whose ?value is a SAMPLE(...): SPARQL lets each engine pick any member of the group,
-    and rdflib and Oxigraph pick differently, so their value is not compared."""
-    shapes = _shapes()
-    return {
-        shapes.namespace_manager.normalizeUri(shape)
-        for shape, constraint in shapes.subject_objects(SH.sparql)
-        if "SAMPLE(" in str(shapes.value(constraint, SH.select)).upper()
-    }
-
-
-def _found(result: ValidationResult) -> set[tuple]:
-    return {
-        (
-            i.severity,
-            i.focus_node,
-            i.path,
-            "(a sample)" if i.shape in _sampling_shapes() else i.value,
-            i.shape,
-            i.constraint,
-            i.message,
-        )
-        for i in result.issues
-    }
-
-
-def _rdflib_ordering(missing: set[tuple], found: set[tuple]) -> set[tuple]:
-    """The results only pySHACL reports because rdflib orders literals SPARQL cannot compare.
-
-    SPARQL makes ``"1976"^^xsd:gYear <= "1990-11-05"^^xsd:date`` or ``"FY1977" >= 1977`` an
-    error, so the FILTER drops the row (Oxigraph); rdflib orders such literals by datatype IRI
-    and keeps it. It happens only where a SPARQL constraint compares a mistyped literal, which a
-    core sh:datatype shape reports on the same focus node in both reports.
-    """
-    mistyped = {r[1] for r in found if r[5] == "sh:DatatypeConstraintComponent"}
-    return {r for r in missing if r[5] == "sh:SPARQLConstraintComponent" and r[1] in mistyped}
-
-
-def _assert_same(data, label: str, reference: ValidationResult | None = None) -> ValidationResult:
-    """Compare the compiled validator on ``data`` with pySHACL (``reference``, if already known,
-    is pySHACL's report on the same data)."""
-    if reference is None:
-        try:
-            reference = validate(data, _shapes())
-        except (TypeError, AttributeError) as exc:
-            # rdflib's SPARQL evaluator can crash on mistyped data (pySHACL then returns a
-            # ValidationFailure where the report graph should be): no reference to compare with.
-            pytest.skip(f"pySHACL fails on this sample: {exc!r}")
-    fast = validate_dataset(data, _shapes())
-    expected, found = _found(reference), _found(fast)
-    expected -= _rdflib_ordering(expected - found, found)
-    missing = "\n".join(map(str, sorted(expected - found, key=str)))
-    extra = "\n".join(map(str, sorted(found - expected, key=str)))
-    assert found == expected, f"{label}\nonly pySHACL:\n{missing}\nonly compiled:\n{extra}"
-    assert fast.conforms == reference.conforms
-    return fast
 
 
 # --- the compiler covers the shapes -----------------------------------------------------------
@@ -103,7 +35,7 @@ def _assert_same(data, label: str, reference: ValidationResult | None = None) ->
 
 def test_every_shape_compiles():
     """No shape of the shipped file needs the pySHACL fallback (a new one that does fails here)."""
-    checks, skipped = compile_shapes(_shapes())
+    checks, skipped = compile_shapes(shipped_shapes())
     assert not skipped, skipped
     assert len({check.shape for check in checks}) > 100
 
@@ -151,129 +83,15 @@ def test_python_end_anchor():
 
 
 def test_shipped_graph_same_results():
-    _assert_same(build_graph(), "the shipped graph", pyshacl_reference.shipped_report())
+    assert_same(build_graph(), "the shipped graph", pyshacl_reference.shipped_report())
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
 def test_example_same_results(path: Path):
     data = pyshacl_reference.example_data(path)
-    result = _assert_same(data, path.name, pyshacl_reference.example_report(path))
+    result = assert_same(data, path.name, pyshacl_reference.example_report(path))
     if "-invalid-" in path.name:
         assert not result.conforms, path.name
-
-
-@cache
-def _shipped() -> tuple[Graph, Graph]:
-    """The ontology, and the shipped graph's instance data (plain strings, as validate() reads
-    them)."""
-    ontology = Graph()
-    for path in ontology_files():
-        ontology.parse(path, format="turtle")
-    whole = union_graph(build_graph())
-    return ontology, whole - ontology
-
-
-def _sample(seed: int) -> Graph:
-    """Ontology plus a random sixth of the instance data's subjects (pySHACL's time is what
-    limits the sample), mutated."""
-    rng = random.Random(seed)
-    ontology, instances = _shipped()
-    subjects = sorted(set(instances.subjects()), key=str)
-    kept = set(rng.sample(subjects, max(1, len(subjects) // 6)))
-    data = bind_prefixes(Graph())
-    data += ontology
-    for triple in instances:
-        if triple[0] in kept:
-            data.add(triple)
-    for _ in range(MUTATIONS_PER_SAMPLE):
-        rng.choice(MUTATIONS)(data, rng, ontology)
-    return data
-
-
-def _pick(data: Graph, rng: random.Random, ontology: Graph, test=lambda t: True) -> tuple | None:
-    candidates = sorted((t for t in data if t not in ontology and test(t)), key=str)
-    return rng.choice(candidates) if candidates else None
-
-
-def _delete(data: Graph, rng: random.Random, ontology: Graph) -> None:
-    if triple := _pick(data, rng, ontology):
-        data.remove(triple)
-
-
-NEW_DATATYPES = [XSD.string, XSD.integer, XSD.decimal, XSD.date, XSD.gYear, XSD.anyURI, None]
-
-
-def _retype_literal(data: Graph, rng: random.Random, ontology: Graph) -> None:
-    if triple := _pick(data, rng, ontology, lambda t: isinstance(t[2], Literal)):
-        s, p, o = triple
-        data.remove(triple)
-        datatype = rng.choice(NEW_DATATYPES)
-        if datatype is None:
-            data.add((s, p, Literal(str(o), lang=rng.choice(["en", "fr", "EN-gb"]))))
-        else:
-            data.add((s, p, Literal(str(o), datatype=None if datatype == XSD.string else datatype)))
-
-
-NEW_VALUES = [
-    "",
-    "abc",
-    "-5",
-    "0",
-    "1.5",
-    "2021-02-30",
-    "1976",
-    "x\n",
-    "Pub. L. 1-2",
-    "12345678901",
-]
-
-
-def _change_value(data: Graph, rng: random.Random, ontology: Graph) -> None:
-    if triple := _pick(data, rng, ontology, lambda t: isinstance(t[2], Literal)):
-        s, p, o = triple
-        data.remove(triple)
-        lexical = rng.choice(NEW_VALUES)
-        data.add((s, p, Literal(lexical, lang=o.language, datatype=o.datatype)))
-
-
-def _retype_node(data: Graph, rng: random.Random, ontology: Graph) -> None:
-    if triple := _pick(data, rng, ontology, lambda t: t[1] == RDF.type):
-        classes = sorted(ontology.subjects(RDF.type, OWL.Class), key=str)
-        data.remove(triple)
-        data.add((triple[0], RDF.type, rng.choice(classes)))
-
-
-def _duplicate_observation(data: Graph, rng: random.Random, ontology: Graph) -> None:
-    observations = sorted(data.subjects(RDF.type, QB_OBSERVATION), key=str)
-    if observations:
-        original = rng.choice(observations)
-        copy = URIRef(f"{original}-copy")
-        for _, p, o in list(data.triples((original, None, None))):
-            data.add((copy, p, o))
-
-
-def _redirect(data: Graph, rng: random.Random, ontology: Graph) -> None:
-    if triple := _pick(
-        data, rng, ontology, lambda t: isinstance(t[2], URIRef) and t[1] != RDF.type
-    ):
-        targets = sorted({o for o in data.objects() if isinstance(o, URIRef)}, key=str)
-        data.remove(triple)
-        data.add((triple[0], triple[1], rng.choice(targets)))
-
-
-MUTATIONS = [
-    _delete,
-    _retype_literal,
-    _change_value,
-    _retype_node,
-    _duplicate_observation,
-    _redirect,
-]
-
-
-@pytest.mark.parametrize("seed", range(MUTATED_SAMPLES))
-def test_mutated_sample_same_results(seed: int):
-    _assert_same(_sample(seed), f"mutated sample {seed}")
 
 
 def test_numeric_datatypes_read_as_rdflib_reads_them(monkeypatch):
@@ -350,7 +168,7 @@ def test_a_changed_shapes_graph_is_compiled_again():
     # The compiled checks are kept by the shapes' triples: equal shapes reuse them, an edited
     # shapes graph (here: the shapes an invalid example breaks, deactivated) gets its own.
     shapes = bind_prefixes(Graph())
-    shapes += _shapes()
+    shapes += shipped_shapes()
     data = pyshacl_reference.example_data(EXAMPLES_DIR / "S01-invalid-01.ttl")
     before = validate_dataset(data, shapes)
     assert not before.conforms
