@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -257,13 +257,27 @@ def ingest_into(dataset: Dataset, path: Path) -> None:
     Raises:
         InputError: naming the first bad row, or the file's problem.
     """
-    rows, bad = read_rows(path, CountryRegister.from_graph(dataset))
-    if bad:
-        raise InputError(path, bad[0].line, f"{bad[0].reason} ({len(bad)} bad row(s) in all)")
-    new = [triple for triple in figures_graph(path, rows) if not _holds(dataset, triple)]
+    new = figures_to_add(
+        path, CountryRegister.from_graph(dataset), lambda triple: _holds(dataset, triple)
+    )
     target = dataset.graph(GRAPH[graph_name(path)])
     for triple in new:
         target.add(triple)
+
+
+def figures_to_add(
+    path: Path, register: CountryRegister, holds: Callable[[tuple], bool]
+) -> list[tuple]:
+    """The statements a shipped figures file adds to a graph (see :func:`ingest_into`): those of
+    its named graph that ``holds`` says the graph does not hold yet, in the graph's order.
+
+    Raises:
+        InputError: naming the first bad row, or the file's problem.
+    """
+    rows, bad = read_rows(path, register)
+    if bad:
+        raise InputError(path, bad[0].line, f"{bad[0].reason} ({len(bad)} bad row(s) in all)")
+    return [triple for triple in figures_graph(path, rows) if not holds(triple)]
 
 
 def _holds(dataset: Dataset, triple: tuple) -> bool:
