@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from imet_kg.namespaces import PREFIXES
 from imet_kg.rdf.blank_nodes import canonicalize
+from imet_kg.rdf.oxigraph_terms import with_sorted_prefixes
 
 DUMP_FORMATS = ("nt", "nquads", "turtle", "trig", "json-ld")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -104,23 +105,13 @@ def canonical_dump(store: ox.Store, fmt: str, context: dict | None = None) -> by
         return data
     syntax = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE
     source = ox.RdfFormat.N_QUADS if fmt == "trig" else ox.RdfFormat.N_TRIPLES
-    return _with_sorted_prefixes(
+    return with_sorted_prefixes(
         ox.serialize(ox.parse(data, format=source), format=syntax, prefixes=_prefixes())
     )
 
 
 def _prefixes() -> dict[str, str]:
     return {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-
-
-def _with_sorted_prefixes(data: bytes) -> bytes:
-    # Oxigraph writes the @prefix lines in its map's order, which changes from run to run.
-    header, end = [], 0
-    while data.startswith(b"@prefix ", end):
-        line_end = data.index(b"\n", end) + 1
-        header.append(data[end:line_end])
-        end = line_end
-    return b"".join(sorted(header)) + data[end:]
 
 
 def canonical_jsonld(store: ox.Store, context: dict) -> bytes:

@@ -192,3 +192,14 @@ def _blank_label(label: str) -> str:
     if _SIMPLE_LABEL.fullmatch(label):
         return label
     return "x" + label.encode().hex()
+
+
+def with_sorted_prefixes(data: bytes) -> bytes:
+    """Oxigraph's Turtle or TriG with its ``@prefix`` lines sorted: Oxigraph writes them in its
+    map's order, which changes from run to run."""
+    header, end = [], 0
+    while data.startswith(b"@prefix ", end):
+        line_end = data.index(b"\n", end) + 1
+        header.append(data[end:line_end])
+        end = line_end
+    return b"".join(sorted(header)) + data[end:]

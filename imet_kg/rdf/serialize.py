@@ -18,7 +18,7 @@ from rdflib.term import Node
 from imet_kg.errors import ImetKgError, one_line
 from imet_kg.namespaces import BASE, PREFIXES, bind_prefixes
 from imet_kg.rdf.files import refuse_remote_contexts, write_atomic
-from imet_kg.rdf.oxigraph_terms import to_oxigraph
+from imet_kg.rdf.oxigraph_terms import to_oxigraph, with_sorted_prefixes
 
 EXPORT_FORMATS = ("turtle", "json-ld", "nt", "trig", "nquads", "xml")
 # Triple formats carry the union of the named graphs; dataset formats keep them apart.
@@ -114,10 +114,7 @@ def _flat_turtle(quads: list[_Quad], prefixes: list[tuple[str, URIRef]]) -> byte
     data = ox.serialize(
         [ox.Triple(*t) for t in triples], format=ox.RdfFormat.TURTLE, prefixes=names
     )
-    # Oxigraph writes the @prefix lines in its map's order, which changes from run to run.
-    lines = data.splitlines(keepends=True)
-    header = [line for line in lines if line.startswith(b"@prefix ")]
-    return b"".join(sorted(header)) + b"".join(lines[len(header) :])
+    return with_sorted_prefixes(data)
 
 
 def _serialize_with_rdflib(graph: Graph, fmt: str, context: dict | None) -> bytes:
