@@ -26,7 +26,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from imet_kg import __version__
-from imet_kg.kg.embedded import EmbeddedStore, load_graphs
+from imet_kg.kg.embedded import EmbeddedStore
+from imet_kg.kg.store_loading import load_graphs
 from imet_kg.rdf.temporaries import remove_stale_temporaries, temporary_name
 
 STORE_FOLDER = "store"

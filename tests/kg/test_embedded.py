@@ -133,7 +133,7 @@ def test_service_is_refused_without_any_request(store):
 def test_the_default_graph_is_the_union_once_with_the_named_graphs_blank_nodes(tmp_path, bulk):
     import pyoxigraph as ox
 
-    from imet_kg.kg.embedded import load_graphs
+    from imet_kg.kg.store_loading import load_graphs
 
     prefix = "@prefix ex: <http://example.org/> .\n"
     plain = tmp_path / "plain.nt"
@@ -164,7 +164,7 @@ def test_the_default_graph_is_the_union_once_with_the_named_graphs_blank_nodes(t
 def test_a_big_line_based_file_is_bulk_loaded_in_parts(tmp_path, monkeypatch):
     import pyoxigraph as ox
 
-    from imet_kg.kg import embedded
+    from imet_kg.kg import store_loading as embedded
 
     monkeypatch.setattr(embedded, "_PART_BYTES", 100)  # a few lines a part
     lines = [f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(40)]
@@ -190,3 +190,27 @@ def test_a_big_line_based_file_is_bulk_loaded_in_parts(tmp_path, monkeypatch):
     with pytest.raises(InputError) as caught:
         embedded.load_file(ox.Store(str(tmp_path / "other")), bad, bulk=True)
     assert str(caught.value).startswith(f"{bad}:31: malformed N-Triples")
+
+
+def test_a_file_graph_that_an_nquads_file_also_fills_is_whole_in_the_union(tmp_path):
+    # funding.ttl is read into .../graph/funding; release.nq adds a quad to that same graph. The
+    # union (the default graph) must hold both, not just a second read of funding.ttl.
+    import pyoxigraph as ox
+
+    from imet_kg.kg.graph import graph_iri
+    from imet_kg.kg.store_loading import load_graphs
+
+    turtle = tmp_path / "funding.ttl"
+    turtle.write_text("<http://example.org/a> <http://example.org/p> 1 .\n")
+    quads = tmp_path / "release.nq"
+    quads.write_text(
+        f'<http://example.org/b> <http://example.org/p> "2" <{graph_iri(turtle)}> .\n'
+        '<http://example.org/c> <http://example.org/p> "3" <http://example.org/other> .\n'
+    )
+    for order in ([turtle, quads], [quads, turtle]):
+        store = ox.Store()
+        load_graphs(store, order, bulk=True)
+        union = {
+            q.subject.value for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        }
+        assert union == {"http://example.org/a", "http://example.org/b", "http://example.org/c"}
