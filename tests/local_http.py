@@ -76,7 +76,10 @@ def local_servers() -> Iterator[Callable[[Responder], LocalServer]]:
         handler = type("Handler", (_Handler,), {"respond": staticmethod(respond), "seen": seen})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # shutdown() waits for the loop to look at its flag: every 0.5 s by default, which
+        # added half a second to every test that starts a server.
+        serve = lambda: server.serve_forever(poll_interval=0.02)  # noqa: E731
+        threading.Thread(target=serve, daemon=True).start()
         servers.append(server)
         return LocalServer(f"http://127.0.0.1:{server.server_address[1]}", seen)
 
