@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -42,6 +43,14 @@ PURPOSES = (
     "to improve the ability of participating foreign countries",
     "to increase the awareness of nationals of foreign countries",
 )
+
+
+def wait(browser, seconds: float) -> WebDriverWait:
+    """WebDriverWait looking every 50 ms (its default, 0.5 s, ends a wait up to 0.5 s late)."""
+    # A page drawing itself again replaces the elements a condition reads: look again.
+    return WebDriverWait(
+        browser, seconds, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +110,7 @@ def headers_of(browser) -> list[str]:
 
 
 def wait_for_rows(browser, count: int) -> list[list[str]]:
-    WebDriverWait(browser, 30).until(lambda b: len(rows_of(b)) == count)
+    wait(browser, 30).until(lambda b: len(rows_of(b)) == count)
     return rows_of(browser)
 
 
@@ -133,7 +142,7 @@ def test_query_page_runs_a_saved_query_and_shows_its_rows(server, browser):
     link = browser.find_element(By.LINK_TEXT, "id:faa/section-543/1")
     assert link.get_attribute("href") == server.url("/id/faa/section-543/1")
     # ... with their labels, which query.js asks the endpoint for.
-    labels = WebDriverWait(browser, 10).until(
+    labels = wait(browser, 10).until(
         lambda b: [e.text for e in b.find_elements(By.CSS_SELECTOR, ".yasr .iri-label")]
     )
     assert "FAA §543(1)" in labels
@@ -179,10 +188,13 @@ def test_sorting_a_column_of_the_results(server, browser):
         heads = browser.find_elements(By.CSS_SELECTOR, ".yasr thead th")
         next(th for th in heads if th.text.strip() == "purposeLabel").click()
 
+    # The table is drawn again after each click, a moment later: wait for the order (or fail
+    # at the wait's end), rather than read the rows the click has not reordered yet.
     sort()
-    assert labels() == sorted(labels())
+    wait(browser, 10).until(lambda b: labels() == sorted(labels()))
     sort()
-    assert labels() == sorted(labels(), reverse=True)
+    wait(browser, 10).until(lambda b: labels() == sorted(labels(), reverse=True))
+    assert labels() != sorted(labels())  # three different labels: the two orders differ
 
 
 def test_a_saved_query_parameter_is_bound_by_the_server(server, browser):
@@ -199,7 +211,7 @@ def test_a_saved_query_parameter_is_bound_by_the_server(server, browser):
     wait_for_rows(browser, 4)  # the four aims of Expanded IMET
     assert "expanded-imet" in browser.current_url  # the bound query is the address
     bind("not an iri")
-    WebDriverWait(browser, 10).until(lambda b: "program" in b.find_element(By.ID, "status").text)
+    wait(browser, 10).until(lambda b: "program" in b.find_element(By.ID, "status").text)
     assert "error" in browser.find_element(By.ID, "status").get_attribute("class")
 
 
@@ -216,7 +228,7 @@ def test_the_editor_completes_the_graph_s_classes_without_asking_the_web(server,
         "cm.setCursor(cm.lineCount() - 1, 1000);"
     )
     editor.send_keys("imet:Progr")
-    hints = WebDriverWait(browser, 10).until(
+    hints = wait(browser, 10).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")
     )
     assert any("imet:Program" in hint.text for hint in hints)
@@ -229,7 +241,7 @@ def test_a_syntax_error_is_marked_where_it_is(server, browser):
         "window.imetQueryPage.getTab().setQuery(arguments[0])",
         "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER( }",
     )
-    marks = WebDriverWait(browser, 10).until(
+    marks = wait(browser, 10).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, ".yasqe .CodeMirror-gutter-elt .parseErrorIcon")
     )
     line = marks[0].find_element(
@@ -246,13 +258,13 @@ def test_a_truncated_result_says_so(server, browser):
     browser.execute_script("window.imetQueryPage.getTab().setQuery(arguments[0])", query)
     browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
     status = browser.find_element(By.ID, "status")
-    WebDriverWait(browser, 30).until(lambda b: "Truncated" in status.text)
+    wait(browser, 30).until(lambda b: "Truncated" in status.text)
     assert f"limit of {MAX_ROWS} rows" in status.text
 
 
 def test_a_numeric_result_can_be_drawn_as_a_chart(server, browser):
     browser.get(server.url("/sparql?example=funding-by-fiscal-year"))
-    WebDriverWait(browser, 30).until(lambda b: rows_of(b))
+    wait(browser, 30).until(lambda b: rows_of(b))
     buttons = browser.find_elements(By.CSS_SELECTOR, ".yasr_btnGroup button")
     next(b for b in buttons if "Chart" in b.text).click()
     bars = browser.find_elements(By.CSS_SELECTOR, "svg.imet-chart rect")
@@ -316,16 +328,16 @@ def test_statute_page_shows_the_three_purposes(server, browser):
 def test_browse_from_the_program_to_the_statute_and_the_chart(server, browser):
     browser.get(server.url("/"))
     browser.find_element(By.LINK_TEXT, "International Military Education and Training").click()
-    WebDriverWait(browser, 10).until(ec.title_contains("International Military Education"))
+    wait(browser, 10).until(ec.title_contains("International Military Education"))
     chart = browser.find_element(By.CSS_SELECTOR, "figure.chart svg")
     assert chart.is_displayed()
     legend = browser.find_element(By.CSS_SELECTOR, "figure.chart svg").text
     assert "authorization" in legend
     screenshot(browser, "program-page")
     browser.find_element(By.LINK_TEXT, "FAA §543(1)").click()
-    WebDriverWait(browser, 10).until(ec.title_contains("§543(1)"))
+    wait(browser, 10).until(ec.title_contains("§543(1)"))
     browser.find_element(By.LINK_TEXT, "FAA §543").click()
-    WebDriverWait(browser, 10).until(ec.title_contains("FAA §543 "))
+    wait(browser, 10).until(ec.title_contains("FAA §543 "))
     assert PURPOSES[2] in browser.find_element(By.CSS_SELECTOR, ".legal-document").text
 
 
@@ -334,21 +346,21 @@ def test_search_from_the_home_page_finds_a_citation(server, browser):
     box = browser.find_element(By.ID, "search-q")
     box.send_keys("22 U.S.C. 2347b")
     box.submit()
-    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#results li a"))
+    wait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#results li a"))
     first = browser.find_element(By.CSS_SELECTOR, "#results li a")
     assert "543" in first.text
     first.click()
-    WebDriverWait(browser, 10).until(ec.title_contains("§543"))
+    wait(browser, 10).until(ec.title_contains("§543"))
     assert "22 U.S.C. § 2347b" in browser.find_element(By.TAG_NAME, "body").text
 
 
 def test_search_facets_narrow_the_results(server, browser):
     browser.get(server.url("/search?q=section"))
-    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#results li"))
+    wait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#results li"))
     before = int(browser.find_element(By.ID, "result-count").text)
     facet = browser.find_element(By.CSS_SELECTOR, "aside a[href*='type=']")
     facet.click()
-    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".chosen a.tag"))
+    wait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".chosen a.tag"))
     after = int(browser.find_element(By.ID, "result-count").text)
     assert 0 < after < before
 
