@@ -46,9 +46,16 @@ def example_data(path: Path) -> Graph:
 
 
 @cache
+def validated_example(path: Path) -> tuple[Graph, ValidationResult]:
+    """An example's data (with the ontology) and pySHACL's report on it: the data is the graph
+    pySHACL read, to be read again, not changed (validating changes neither)."""
+    data = example_data(path)
+    return data, validate(data, shapes())
+
+
 def example_report(path: Path) -> ValidationResult:
     """pySHACL's report on an example (with the ontology)."""
-    return validate(example_data(path), shapes())
+    return validated_example(path)[1]
 
 
 @cache
