@@ -4,6 +4,7 @@ terminal and quiet in pipes."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import sys
@@ -113,6 +114,26 @@ def test_validate_data_checks_the_given_folder(runner, terminal, tmp_path):
     result = invoke(runner, "validate", "--data", str(data))
     assert result.exit_code == 1 and "imetsh:S22-amount" in result.stdout
     assert f"imet-kg: data: {data} (--data)" in result.stderr
+
+
+def test_validate_checks_the_graph_in_its_store_not_an_rdflib_copy(runner, tmp_path, monkeypatch):
+    # A copy of a million triples in rdflib took 2 GB; the persistent store is validated instead.
+    def no_copy(self):
+        raise AssertionError("validate made an rdflib copy of the graph")
+
+    monkeypatch.setattr(bundle_module.Bundle, "dataset", property(no_copy))
+    assert invoke(runner, "validate").stdout.startswith("Conforms: 0 violation(s)")
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    funding = data / "funding.ttl"
+    funding.write_text(
+        funding.read_text().replace('"108000000.0"^^xsd:decimal', '"-1.0"^^xsd:decimal')
+    )
+    result = invoke(runner, "validate", "--data", str(data), "--format", "json")
+    assert result.exit_code == 1
+    issues = json.loads(result.stdout)["issues"]
+    assert {issue["shape"] for issue in issues} == {"imetsh:S22-amount"}
+    assert [issue["value"] for issue in issues] == ['"-1.0"^^xsd:decimal']
 
 
 CLAIM = """@prefix imet: <https://w3id.org/imet-kg/def/> .
