@@ -146,7 +146,7 @@ def parse_into(graph: Graph, path: Path, fmt: str | None = None) -> None:
         parse_lines_into(graph, data, fmt == "nquads", path, label)
         return
     base = path.absolute().as_uri()
-    key = parse_cache.cache_key(fmt, base, data)
+    key = parse_cache.cache_key(graph, fmt, base, data)
     if parse_cache.replay(graph, key):
         return  # these very bytes were parsed and checked before, in this process
     recorder = parse_cache.Recorder(graph, key)

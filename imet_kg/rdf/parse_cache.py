@@ -12,6 +12,7 @@ blank nodes with another parse), and the file's prefixes bound as the parser bin
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,11 +28,15 @@ MAX_STATEMENTS = 400_000
 
 Parsed = tuple[tuple[tuple, ...], tuple[tuple[str, str], ...]]
 _PARSED: OrderedDict[tuple[str, str, bytes], Parsed] = OrderedDict()
+_LOCK = threading.Lock()
 
 
-def cache_key(fmt: str, base: str, data: bytes) -> tuple[str, str, bytes] | None:
-    """The key of a file's parse, or None if files like it are not cached."""
-    if fmt != "turtle" or len(data) > MAX_FILE_BYTES:
+def cache_key(graph: Graph, fmt: str, base: str, data: bytes) -> tuple[str, str, bytes] | None:
+    """The key of a file's parse into ``graph``, or None if such parses are not cached (a
+    Dataset names a graph for the file itself, which a copy would not do the same way)."""
+    from rdflib import ConjunctiveGraph
+
+    if fmt != "turtle" or len(data) > MAX_FILE_BYTES or isinstance(graph, ConjunctiveGraph):
         return None
     return (fmt, base, hashlib.sha256(data).digest())
 
@@ -40,10 +45,11 @@ def replay(graph: Graph, key: tuple[str, str, bytes] | None) -> bool:
     """Add a cached parse's statements and prefixes to ``graph``; False if there is none."""
     from rdflib import BNode
 
-    parsed = _PARSED.get(key) if key is not None else None
-    if parsed is None:
-        return False
-    _PARSED.move_to_end(key)
+    with _LOCK:
+        parsed = _PARSED.get(key) if key is not None else None
+        if parsed is None:
+            return False
+        _PARSED.move_to_end(key)
     statements, bindings = parsed
     fresh: dict[BNode, BNode] = {}
 
@@ -100,6 +106,7 @@ class Recorder:
         statements = tuple(self.graph.triples((None, None, None)))
         if len(statements) > MAX_STATEMENTS:
             return
-        _PARSED[self.key] = (statements, tuple(self.bindings))
-        while sum(len(kept) for kept, _ in _PARSED.values()) > MAX_STATEMENTS:
-            _PARSED.popitem(last=False)
+        with _LOCK:  # a server's threads may load files at once
+            _PARSED[self.key] = (statements, tuple(self.bindings))
+            while sum(len(kept) for kept, _ in _PARSED.values()) > MAX_STATEMENTS:
+                _PARSED.popitem(last=False)

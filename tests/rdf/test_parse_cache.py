@@ -26,7 +26,7 @@ def test_a_second_parse_gives_the_same_graph_with_new_blank_nodes(tmp_path):
     path = tmp_path / "a.ttl"
     path.write_text(TURTLE)
     first = _parsed(path)
-    key = parse_cache.cache_key("turtle", path.absolute().as_uri(), path.read_bytes())
+    key = parse_cache.cache_key(Graph(), "turtle", path.absolute().as_uri(), path.read_bytes())
     assert key in parse_cache._PARSED  # the first parse was kept
     second = _parsed(path)
     assert isomorphic(first, second)
@@ -60,7 +60,7 @@ def test_a_refused_file_is_refused_every_time(tmp_path):
     for _ in range(2):
         with pytest.raises(InputError):
             _parsed(path)
-    key = parse_cache.cache_key("turtle", path.absolute().as_uri(), path.read_bytes())
+    key = parse_cache.cache_key(Graph(), "turtle", path.absolute().as_uri(), path.read_bytes())
     assert key not in parse_cache._PARSED
 
 
@@ -70,6 +70,15 @@ def test_a_parse_into_a_graph_that_holds_statements_is_not_kept(tmp_path):
     graph = Graph()
     graph.add((URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal(1)))
     parse_into(graph, path)
-    key = parse_cache.cache_key("turtle", path.absolute().as_uri(), path.read_bytes())
+    key = parse_cache.cache_key(Graph(), "turtle", path.absolute().as_uri(), path.read_bytes())
     assert key not in parse_cache._PARSED
     assert len(_parsed(path)) == len(graph) - 1
+
+
+def test_a_parse_into_a_dataset_is_not_cached(tmp_path):
+    from rdflib import Dataset
+
+    path = tmp_path / "a.ttl"
+    path.write_text(TURTLE)
+    assert parse_cache.cache_key(Dataset(), "turtle", path.as_uri(), path.read_bytes()) is None
+    assert parse_cache.cache_key(Graph(), "turtle", path.as_uri(), path.read_bytes()) is not None
