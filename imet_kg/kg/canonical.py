@@ -27,16 +27,15 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _INTEGRAL_DECIMAL = re.compile(rb'"(-?[0-9]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>')
 
 
-def _graph_lines(store: ox.Store, graph: ox.NamedNode, with_graph: bool) -> list[bytes]:
-    """One named graph's statements as N-Triples lines, or N-Quads lines naming the graph."""
+def _graph_lines(store: ox.Store, graph: ox.NamedNode) -> list[bytes]:
+    """One named graph's statements as N-Quads lines naming the graph."""
     data = store.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph)
     # Whole-dump byte operations, not per-line ones: at a million statements each copy of the
     # lines costs about 200 MB, and the peak is what limits the size a machine can dump.
     data = _INTEGRAL_DECIMAL.sub(rb'"\1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>', data)
-    if with_graph:
-        # Every line ends with " .\n", which nothing else in N-Triples can hold (a newline in a
-        # literal is written \n): from_graph writes triples, this makes them quads.
-        data = data.replace(b" .\n", b" <" + graph.value.encode() + b"> .\n")
+    # Every line ends with " .\n", which nothing else in N-Triples can hold (a newline in a
+    # literal is written \n): from_graph writes triples, this makes them quads.
+    data = data.replace(b" .\n", b" <" + graph.value.encode() + b"> .\n")
     return data.splitlines(keepends=True)
 
 
@@ -51,7 +50,7 @@ def canonical_lines(store: ox.Store, with_graph: bool = True) -> list[bytes]:
     plain: list[bytes] = []
     with_blank: list[bytes] = []
     for graph in store.named_graphs():
-        for line in _graph_lines(store, graph, True):
+        for line in _graph_lines(store, graph):
             # "_:" can only start a blank node outside a literal; a literal containing it merely
             # sends its line through the canonicaliser, which leaves it as it is.
             if b"_:" in line:
@@ -64,11 +63,6 @@ def canonical_lines(store: ox.Store, with_graph: bool = True) -> list[bytes]:
         labelled = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
         plain.extend(labelled if with_graph else map(_triple_line, labelled))
     return _sorted_unique(plain)
-
-
-def canonical_quads(store: ox.Store) -> list[bytes]:
-    """The named graphs' quads as sorted N-Quads lines, blank nodes labelled by RDFC-1.0."""
-    return canonical_lines(store, with_graph=True)
 
 
 def _triple_line(quad_line: bytes) -> bytes:

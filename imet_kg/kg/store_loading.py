@@ -136,7 +136,6 @@ def _load_table(store: ox.Store, path: Path) -> None:
     from imet_kg.ingest.countries import CountryRegister
     from imet_kg.ingest.country_figures import figures_to_add
     from imet_kg.kg.embedded import to_rdflib
-    from imet_kg.kg.graph import graph_iri
     from imet_kg.rdf.oxigraph_terms import to_oxigraph
 
     countries = Graph()
@@ -149,7 +148,7 @@ def _load_table(store: ox.Store, path: Path) -> None:
         return any(to_rdflib(quad.object) == triple[2] for quad in found)
 
     new = figures_to_add(path, CountryRegister.from_graph(countries), holds)
-    name = ox.NamedNode(str(graph_iri(path)))
+    name = graph_name(path)
     store.extend(ox.Quad(*(to_oxigraph(term) for term in triple), name) for triple in new)
 
 
