@@ -107,7 +107,7 @@ def validate_command(
     elif paths:
         dataset = load_files(_shipped_and_given(bundle.files, paths))
     else:
-        dataset = None if bundle.store == "oxigraph" else bundle.dataset
+        dataset = None  # the graph in its persistent store (validate has no --store memory)
     # The shapes compiled to SPARQL, as `build` validates: pySHACL's results (a differential test
     # holds them to it) in a second where pySHACL takes ten on the whole graph. The graph itself
     # is validated in its persistent store, as `build` does: an rdflib copy of it took 2 GB and
