@@ -24,7 +24,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from imet_kg.namespaces import BASE, IMET, IMETSH, PREFIXES, bind_prefixes
-from imet_kg.rdf.serialize import serialize_graph
+from imet_kg.rdf.serialize import serialize_graph, serialize_graph_formats
 
 ONTOLOGY_IRI = URIRef(str(IMET))
 SHAPES_IRI = URIRef(str(IMETSH))
@@ -365,3 +365,13 @@ class Publication:
             raise ValueError("HTML is rendered by imet_kg.publish.views, not serialised")
         graph = self.describe(iri) if description is None else description
         return serialize_graph(graph, representation.export_format, context=self.context)
+
+    def serializations(
+        self, iri: URIRef, description: Graph | None = None
+    ) -> dict[Representation, bytes]:
+        """A resource's description in every RDF representation, the bytes :meth:`serialize`
+        gives for each, ordering the statements once for all of them."""
+        graph = self.describe(iri) if description is None else description
+        formats = [rep.export_format for rep in RDF_REPRESENTATIONS]
+        written = serialize_graph_formats(graph, formats, context=self.context)
+        return {rep: written[rep.export_format] for rep in RDF_REPRESENTATIONS}

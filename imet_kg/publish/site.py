@@ -125,10 +125,10 @@ def _write_site(
 
     say(f"rendering {len(publication.iris)} resources")
     for iri in publication.sorted_iris():
-        description = publication.describe(iri)
-        for file, representation in sitemap.resource_files(iri):
-            links = Links(publication, static=True, page=file)
-            write(file, sitemap.resource_body(content, iri, representation, links, description))
+        for file, body in sitemap.resource_file_bodies(
+            content, iri, lambda page: Links(publication, static=True, page=page)
+        ):
+            write(file, body)
     for document in sitemap.WRITTEN:
         if document.available(content):
             say(f"writing the {document.name}")

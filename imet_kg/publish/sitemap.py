@@ -17,7 +17,7 @@ always agree. Two kinds of things are published:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -279,6 +279,22 @@ def resource_body(
     if representation is HTML:
         return content.pages.resource_page(iri, links).encode("utf-8")
     return content.pages.publication.serialize(iri, representation, description)
+
+
+def resource_file_bodies(
+    content: Content, iri: URIRef, links_for: Callable[[str], Links]
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of a published resource with its body, for the static site (``links_for``: the
+    links of a page at a file): its page, and its RDF files, which share one ordering of its
+    description's statements."""
+    publication = content.pages.publication
+    description = publication.describe(iri)
+    rdf_files = publication.serializations(iri, description)
+    for file, representation in resource_files(iri):
+        if representation is HTML:
+            yield file, resource_body(content, iri, HTML, links_for(file), description)
+        else:
+            yield file, rdf_files[representation]
 
 
 def resource_routes() -> list[str]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -17,7 +16,8 @@ from rdflib.term import Node
 
 from imet_kg.errors import ImetKgError, one_line
 from imet_kg.namespaces import BASE, PREFIXES, bind_prefixes
-from imet_kg.rdf.files import refuse_remote_contexts, write_atomic
+from imet_kg.rdf.files import write_atomic
+from imet_kg.rdf.jsonld import jsonld_bytes
 from imet_kg.rdf.oxigraph_terms import to_oxigraph, with_sorted_prefixes
 
 EXPORT_FORMATS = ("turtle", "json-ld", "nt", "trig", "nquads", "xml")
@@ -26,17 +26,7 @@ TRIPLE_FORMATS = frozenset({"turtle", "json-ld", "nt", "xml"})
 DATASET_FORMATS = frozenset({"trig", "nquads"})
 
 _Quad = tuple[Node, Node, Node, Node | None]
-_LIST_CONTAINERS = ("@list", ["@list"])
 _STAND_IN = "urn:imet-kg:stand-in:"
-
-
-def default_context() -> dict:
-    """Return a JSON-LD context made of the project's prefixes only.
-
-    Returns:
-        A ``{"@context": {...}}`` document mapping each prefix to its namespace IRI.
-    """
-    return {"@context": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}}
 
 
 def serialize_dataset(dataset: Dataset, fmt: str, context: dict | None = None) -> bytes:
@@ -53,7 +43,7 @@ def serialize_dataset(dataset: Dataset, fmt: str, context: dict | None = None) -
         context: For ``json-ld``, the JSON-LD context to compact with: a ``{"@context": ...}``
             document such as the project's ``ontology/context.jsonld``, or the bare context
             object. It must be inline (no URL: nothing is fetched). Defaults to
-            ``default_context()``.
+            ``imet_kg.rdf.jsonld.default_context()``.
 
     Returns:
         The serialisation, UTF-8 encoded, ending with a newline.
@@ -62,7 +52,7 @@ def serialize_dataset(dataset: Dataset, fmt: str, context: dict | None = None) -
         ImetKgError: If ``fmt`` is not an export format.
         InputError: If ``context`` refers to a remote context.
     """
-    return _serialize(dataset, fmt, context)
+    return _serialize(_Canonical(dataset), fmt, context)
 
 
 def serialize_graph(graph: Graph, fmt: str, context: dict | None = None) -> bytes:
@@ -80,12 +70,52 @@ def serialize_graph(graph: Graph, fmt: str, context: dict | None = None) -> byte
         ImetKgError: If ``fmt`` is not an export format.
         InputError: If ``context`` refers to a remote context.
     """
-    return _serialize(graph, fmt, context)
+    return _serialize(_Canonical(graph), fmt, context)
 
 
-def _serialize(graph: Graph, fmt: str, context: dict | None) -> bytes:
+def serialize_graph_formats(
+    graph: Graph, formats: Iterable[str], context: dict | None = None
+) -> dict[str, bytes]:
+    """Serialise a graph in several formats, each as :func:`serialize_graph` would, ordering its
+    statements once for all of them (the static site writes each resource three ways).
+
+    Returns:
+        The serialisation in each format, by format.
+
+    Raises:
+        ImetKgError: If a format is not an export format.
+        InputError: If ``context`` refers to a remote context.
+    """
+    canonical = _Canonical(graph)
+    return {fmt: _serialize(canonical, fmt, context) for fmt in formats}
+
+
+class _Canonical:
+    """A graph's statements in canonical order (blank nodes relabelled, sorted) and the prefixes
+    to write them with, worked out once for any number of formats."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    @cached_property
+    def quads(self) -> list[_Quad]:
+        return _canonical_quads(self.graph)
+
+    @cached_property
+    def prefixes(self) -> list[tuple[str, URIRef]]:
+        return _source_prefixes(self.graph)
+
+    @cached_property
+    def union(self) -> Graph:
+        """The union of the graphs, in a store that keeps insertion order (see _ordered_graph).
+        The triple formats' serialisers only read it: each format's bytes are the same whether
+        or not another format was written from it first."""
+        return _ordered_graph(((s, p, o) for s, p, o, _ in self.quads), self.prefixes)
+
+
+def _serialize(canonical: _Canonical, fmt: str, context: dict | None) -> bytes:
     try:
-        return _serialize_with_rdflib(graph, fmt, context)
+        return _serialize_with_rdflib(canonical, fmt, context)
     except RecursionError:
         # rdflib's Turtle and JSON-LD writers nest a blank node inside the one that refers to
         # it, one Python call per level: a few hundred levels exhaust the stack.
@@ -101,7 +131,7 @@ def _serialize(graph: Graph, fmt: str, context: dict | None) -> bytes:
         if "does not look like a valid URI" not in str(exc):
             raise
         raise ImetKgError(f"cannot write {fmt}: {one_line(str(exc))}") from None
-    return _flat_turtle(_canonical_quads(graph), _source_prefixes(graph))
+    return _flat_turtle(canonical.quads, canonical.prefixes)
 
 
 def _flat_turtle(quads: list[_Quad], prefixes: list[tuple[str, URIRef]]) -> bytes:
@@ -117,15 +147,13 @@ def _flat_turtle(quads: list[_Quad], prefixes: list[tuple[str, URIRef]]) -> byte
     return with_sorted_prefixes(data)
 
 
-def _serialize_with_rdflib(graph: Graph, fmt: str, context: dict | None) -> bytes:
+def _serialize_with_rdflib(canonical: _Canonical, fmt: str, context: dict | None) -> bytes:
     if fmt not in EXPORT_FORMATS:
         raise ImetKgError(
             f"unknown export format '{fmt}' (choose one of {', '.join(EXPORT_FORMATS)})"
         )
-    quads = _canonical_quads(graph)
-    prefixes = _source_prefixes(graph)
     if fmt in DATASET_FORMATS:
-        out = _ordered_dataset(quads, prefixes)
+        out = _ordered_dataset(canonical.quads, canonical.prefixes)
         # rdflib 7's own TriG and N-Quads serialisers call Dataset methods it has deprecated.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -133,13 +161,13 @@ def _serialize_with_rdflib(graph: Graph, fmt: str, context: dict | None) -> byte
                 return out.serialize(format="trig", encoding="utf-8")
             data = out.serialize(format="nquads", encoding="utf-8")
         return _sorted_lines(data, fix_default_graph=True)
-    union = _ordered_graph(((s, p, o) for s, p, o, _ in quads), prefixes)
+    union = canonical.union
     if fmt == "turtle":
         return union.serialize(format="longturtle", encoding="utf-8")
     if fmt == "nt":
         return _sorted_lines(union.serialize(format="nt", encoding="utf-8"))
     if fmt == "json-ld":
-        return _jsonld(union, context)
+        return jsonld_bytes(union, context)
     return union.serialize(format="xml", encoding="utf-8")
 
 
@@ -335,50 +363,3 @@ def _sorted_lines(data: bytes, fix_default_graph: bool = False) -> bytes:
         # rdflib writes a default-graph quad as "<s> <p> <o>  ." (an empty graph slot).
         lines = [re.sub(rb"\s+\.$", b" .", line) for line in lines]
     return b"".join(line + b"\n" for line in sorted(lines))
-
-
-def _jsonld(graph: Graph, context: dict | None) -> bytes:
-    document = default_context() if context is None else context
-    # Accept the context file as loaded ({"@context": ...}) or the bare context object; rdflib
-    # wants the bare one, and would fetch a string, so strings are refused.
-    bare = document.get("@context", document)
-    refuse_remote_contexts({"@context": bare})
-    data = graph.serialize(format="json-ld", context=bare, auto_compact=True, encoding="utf-8")
-    result = json.loads(data)
-    list_terms = _list_terms(bare)
-    if isinstance(result, dict):
-        result = {
-            key: value if key == "@context" else _sort_sets(value, key in list_terms, list_terms)
-            for key, value in result.items()
-        }
-    else:
-        result = _sort_sets(result, False, list_terms)
-    text = json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
-
-
-def _list_terms(context: object) -> set[str]:
-    # Terms declared "@container": "@list" hold ordered arrays, which must not be sorted.
-    contexts = context if isinstance(context, list) else [context]
-    terms = {"@list"}
-    for ctx in contexts:
-        if isinstance(ctx, dict):
-            for term, definition in ctx.items():
-                if isinstance(definition, dict) and definition.get("@container") in (
-                    _LIST_CONTAINERS
-                ):
-                    terms.add(term)
-    return terms
-
-
-def _sort_sets(value: object, ordered: bool, list_terms: set[str]) -> object:
-    # JSON-LD arrays are sets unless they are lists; rdflib fills them in store order, so sort
-    # them (by their JSON text) to make the output stable.
-    if isinstance(value, dict):
-        return {key: _sort_sets(item, key in list_terms, list_terms) for key, item in value.items()}
-    if isinstance(value, list):
-        items = [_sort_sets(item, False, list_terms) for item in value]
-        if ordered:
-            return items
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
-    return value

@@ -25,7 +25,12 @@ HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
 @pytest.fixture(scope="module")
 def site(graph, queries, shapes, tmp_path_factory):
+    """The shipped graph's site, written over a previous site with a stale page (one build of
+    the whole site serves every test here: it takes seconds)."""
     out = tmp_path_factory.mktemp("site") / "public"
+    out.mkdir()
+    (out / site_module.SITE_MARKER).write_text("a previous site")
+    (out / "stale.html").write_text("old")
     summary = build_site(out, graph, queries, shapes=shapes)
     return out, summary
 
@@ -106,16 +111,12 @@ def small_graph():
     )
 
 
-def test_site_replaces_the_old_one_whole(small_graph, tmp_path):
-    out = tmp_path / "public"
-    out.mkdir()
-    (out / site_module.SITE_MARKER).write_text("a previous site")
-    (out / "stale.html").write_text("old")
-    build_site(out, small_graph, [])
+def test_site_replaces_the_old_one_whole(site):
+    out, _ = site
     assert not (out / "stale.html").exists()
     assert (out / "index.html").is_file()
     assert (out / "chart/funding.svg").is_file()
-    assert [p.name for p in tmp_path.iterdir()] == ["public"]  # no temporary folder left
+    assert [p.name for p in out.parent.iterdir()] == ["public"]  # no temporary folder left
 
 
 def test_a_failed_build_leaves_the_previous_site(small_graph, tmp_path, monkeypatch):
@@ -127,7 +128,7 @@ def test_a_failed_build_leaves_the_previous_site(small_graph, tmp_path, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(site_module.Publication, "serialize", broken)
+    monkeypatch.setattr(site_module.Publication, "serializations", broken)
     with pytest.raises(RuntimeError):
         build_site(out, small_graph, [])
     assert (out / "index.html").read_text() == "previous"

@@ -22,6 +22,7 @@ from imet_kg.rdf.serialize import (
     export_dataset,
     serialize_dataset,
     serialize_graph,
+    serialize_graph_formats,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +117,20 @@ def test_dataset_formats_keep_the_named_graphs(fmt: str) -> None:
     )
     for name, graph in expected.items():
         assert isomorphic(got[name], graph), name
+
+
+@pytest.mark.parametrize("order", [EXPORT_FORMATS, EXPORT_FORMATS[::-1]], ids=["forward", "back"])
+def test_several_formats_at_once_are_each_format_s_own_bytes(order, context: dict) -> None:
+    # One ordering of the statements serves every format (the static site's three files per
+    # resource): no format's bytes may depend on another having been written first.
+    graph = union(sample_dataset())
+    note = BNode()
+    graph.add((ID.imet, RDFS.seeAlso, note))
+    graph.add((note, URIRef("http://third.example/ns#weight"), Literal(2)))
+    written = serialize_graph_formats(graph, order, context=context)
+    assert list(written) == list(order)
+    for fmt in order:
+        assert written[fmt] == serialize_graph(graph, fmt, context=context), fmt
 
 
 def test_blank_nodes_round_trip_and_stay_shared_across_graphs() -> None:

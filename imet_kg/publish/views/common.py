@@ -218,9 +218,10 @@ class View:
         return None if term is None else self.value(term, links)
 
     def sorted_values(self, terms: Iterable[object], links: Links) -> list[ValueView]:
-        """Terms as values, IRIs first, then by text."""
+        """Terms as values, IRIs first, then by text (and, where texts tie, by link: the graph
+        gives terms in an order that changes from run to run)."""
         views = [self.value(term, links) for term in terms]
-        return sorted(views, key=lambda v: (v.kind != "iri", v.text.lower(), v.note, _content(v)))
+        return sorted(views, key=_value_order)
 
     def values_of(self, subject: object, predicate: URIRef, links: Links) -> list[ValueView]:
         """A property's values, sorted as :meth:`sorted_values` does."""
@@ -300,6 +301,17 @@ def script_json(value: object, compact: bool = False) -> str:
         .replace(">", "\\u003e")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
+    )
+
+
+def _value_order(value: ValueView) -> tuple:
+    return (
+        value.kind != "iri",
+        value.text.lower(),
+        value.text,
+        value.note,
+        value.href or "",
+        _content(value),
     )
 
 
