@@ -81,8 +81,16 @@ def validate_on_store(
     # Two threads: Oxigraph answers queries without holding the GIL, and the checks are
     # independent reads of one store.
     with quiet_rdflib(), ThreadPoolExecutor(max_workers=workers) as pool:
+        targets = sorted({check.target for check in checks})
+        present = pool.map(
+            lambda target: _has_focus_nodes(store, target, union_default_graph), targets
+        )
+        focused = {target for target, found in zip(targets, present, strict=True) if found}
         per_check = list(
-            pool.map(lambda check: list(_run(store, check, union_default_graph)), checks)
+            pool.map(
+                lambda check: list(_run(store, check, union_default_graph)),
+                [check for check in checks if check.target in focused],
+            )
         )
     findings = [finding for found in per_check for finding in found]
     if lexical_forms:
@@ -171,6 +179,15 @@ def _query(
         custom_functions={ox.NamedNode(str(WELL_FORMED)): _well_formed},
         **kwargs,
     )
+
+
+def _has_focus_nodes(store: ox.Store, target: str, union: bool) -> bool:
+    # A check reports on its shape's focus nodes only, so a shape without any needs no check. On
+    # a small graph (an example, a file of additions) most shapes have none, and asking once per
+    # shape costs less than running its checks: the ontology alone took 54 ms, now 21 ms. The
+    # shipped graph, where nearly every shape has focus nodes, went from 336 ms to 366 ms; at
+    # 1.1M triples the asking is lost in the noise (32.5 s before, 30.9 s after).
+    return bool(_query(store, f"ASK {{ {target} }}", {}, union))
 
 
 def _run(store: ox.Store, check: Check, union: bool = True) -> Iterator[Finding]:
