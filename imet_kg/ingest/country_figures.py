@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -277,7 +278,16 @@ def figures_to_add(
     rows, bad = read_rows(path, register)
     if bad:
         raise InputError(path, bad[0].line, f"{bad[0].reason} ({len(bad)} bad row(s) in all)")
-    return [triple for triple in figures_graph(path, rows) if not holds(triple)]
+    return [t for t in _figures_triples(Path(path).name, tuple(rows)) if not holds(t)]
+
+
+@lru_cache(maxsize=16)
+def _figures_triples(name: str, rows: tuple[FigureRow, ...]) -> tuple[tuple, ...]:
+    # A process that loads the data more than once (the build's graph and its store, a server,
+    # the tests) maps each table once. The file's name and its checked rows decide the triples
+    # (a row keeps its amount as published, so equal rows write equal literals), and the
+    # triples hold no blank node, so two datasets may share them.
+    return tuple(figures_graph(Path(name), list(rows)))
 
 
 def _holds(dataset: Dataset, triple: tuple) -> bool:
