@@ -15,12 +15,14 @@ from pathlib import Path
 import pyshacl_reference
 import pytest
 from pyshacl import validate as pyshacl_validate
+from pyshacl.errors import ValidationFailure
+from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import processor as sparql_processor
 
 from imet_kg.kg.graph import load_shapes
-from imet_kg.kg.validation import ValidationResult, validate
+from imet_kg.kg.validation import ValidationResult, _sparql_check_cache, validate
 from imet_kg.namespaces import IMETSH
 from imet_kg.paths import SHAPES_FILE
 
@@ -283,7 +285,30 @@ def test_parse_cache_reports_what_pyshacl_reports(path: Path):
     assert any(str(shape).startswith(f"{IMETSH}{_rule(path)}-") for _, shape, _, _ in cached)
 
 
+def test_each_sparql_text_is_checked_once_and_a_refused_one_every_time(monkeypatch):
+    checked: list[str] = []
+    real = SPARQLQueryHelper.check_invalid_sparql
+
+    def counting(self, text, valuenode=None, extravars=None):
+        checked.append(text)
+        return real(self, text, valuenode=valuenode, extravars=extravars)
+
+    monkeypatch.setattr(SPARQLQueryHelper, "check_invalid_sparql", counting)
+    helper = SPARQLQueryHelper.__new__(SPARQLQueryHelper)  # the check reads class attributes only
+    good = "SELECT $this WHERE { $this ?p ?o }"
+    refused = "SELECT $this WHERE { $this ?p ?o MINUS { $this a ?c } }"
+    with _sparql_check_cache():
+        for _ in range(3):  # three focus nodes
+            assert SPARQLQueryHelper.check_invalid_sparql(helper, good)
+            with pytest.raises(ValidationFailure, match="MINUS"):
+                SPARQLQueryHelper.check_invalid_sparql(helper, refused)
+    assert checked.count(good) == 1 and checked.count(refused) == 3
+    assert SPARQLQueryHelper.check_invalid_sparql is counting
+
+
 def test_parse_cache_is_removed_after_validation():
     query = sparql_processor.SPARQLProcessor.query
+    check = SPARQLQueryHelper.check_invalid_sparql
     validate(_data(EXAMPLES_DIR / "S09-invalid-01.ttl"), _shapes())
     assert sparql_processor.SPARQLProcessor.query is query
+    assert SPARQLQueryHelper.check_invalid_sparql is check
