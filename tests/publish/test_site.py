@@ -95,8 +95,8 @@ def test_pages_show_the_statute_and_the_program(site, queries):
 
 @pytest.fixture(scope="module")
 def small_graph():
-    """The program's file alone: pages of every kind but the chart's, written in under a second
-    (the tests that use it are about the folder, not the pages)."""
+    """The program's file alone: a site of 141 resources, written in under a second (the tests
+    that use it are about the folder, not the pages; the full site's tests check those)."""
     from imet_kg.kg.graph import load_files
     from imet_kg.paths import DATA_DIR
 
