@@ -98,24 +98,23 @@ def validate_command(
     if alone and not paths:
         raise click.UsageError("--alone needs FILES to validate")
     bundle = Bundle(data_dir=data_dir, notice=notice)
+    # The shapes compiled to SPARQL, as `build` validates: pySHACL's results (a differential test
+    # holds them to it) in a second where pySHACL takes ten on the whole graph.
     if url:
         from imet_kg.stores.remote import RemoteStore
 
         dataset = RemoteStore(url, user, password, auth, timeout).fetch_for_validation()
-    elif paths and alone:
-        dataset = load_files([*ontology_files(bundle.ontology_dir), *paths])
-    elif paths:
-        dataset = load_files(_shipped_and_given(bundle.files, paths))
-    else:
-        dataset = None  # the graph in its persistent store (validate has no --store memory)
-    # The shapes compiled to SPARQL, as `build` validates: pySHACL's results (a differential test
-    # holds them to it) in a second where pySHACL takes ten on the whole graph. The graph itself
-    # is validated in its persistent store, as `build` does: an rdflib copy of it took 2 GB and
-    # 50 s at a million triples.
-    if dataset is None:
-        result = validate_on_store(bundle.engine.store, bundle.shapes, union_default_graph=False)
-    else:
         result = validate_dataset(dataset, bundle.shapes)
+    elif paths:
+        if alone:
+            files = [*ontology_files(bundle.ontology_dir), *paths]
+        else:
+            files = _shipped_and_given(bundle.files, paths)
+        result = validate_dataset(load_files(files), bundle.shapes)
+    else:
+        # The graph itself is validated in its persistent store, as `build` does (validate has
+        # no --store memory): an rdflib copy of it took 2 GB and 50 s at a million triples.
+        result = validate_on_store(bundle.engine.store, bundle.shapes, union_default_graph=False)
     if fmt == "turtle":
         write_output(result.report_graph.serialize(format="turtle").encode(), None)
     elif fmt == "json":
